@@ -1,0 +1,9 @@
+import type Router from '@koa/router';
+import type { AppServices } from './services.js';
+import type { Guards } from './http/guards.js';
+import type { Sandbox } from './sandbox/types.js';
+
+/** The patient-facing feature routers, in the order they are mounted. */
+export function featureRouters(_sandbox: Sandbox | undefined): ((s: AppServices, g: Guards) => Router)[] {
+  return [];
+}

@@ -1,0 +1,168 @@
+import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DataSource } from 'typeorm';
+import { loadConfig, type AppConfig } from './config/load-config.js';
+import { createLogger, type Logger } from './log.js';
+import { openStore } from './store/data-source.js';
+import { keyRingOptions, loadKeyRing } from './crypto/key-ring.js';
+import { AuditLog } from './audit/audit-log.js';
+import { createMetrics } from './http/metrics.js';
+import { SmartDiscovery } from './smart/discovery.js';
+import { SmartClient } from './smart/smart-client.js';
+import { clientCredentials } from './smart/client-keys.js';
+import { SessionStore } from './smart/sessions.js';
+import { AuthRequests } from './smart/auth-requests.js';
+import { TokenKeeper } from './smart/token-keeper.js';
+import { randomToken } from './smart/hash.js';
+import { buildApp } from './app.js';
+import type { ReadinessCheck } from './http/health-routes.js';
+import type { AppServices } from './services.js';
+import { createSandbox } from './sandbox/index.js';
+import type { Sandbox, SandboxClient } from './sandbox/types.js';
+import type { DestinationStream } from 'pino';
+import { featureRouters } from './features.js';
+import { startWorkers, type Workers } from './workers.js';
+
+export interface RunningPortal {
+  url: string;
+  config: AppConfig;
+  services: AppServices;
+  sandbox?: Sandbox;
+  server: Server;
+  db: DataSource;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Log destination (tests capture lines); default stdout. */
+  logDestination?: DestinationStream;
+  clock?: () => Date;
+}
+
+/**
+ * Starts the portal: validate config → listen (so a port 0 becomes a real port before any URL is
+ * derived from it) → open the store → keys → sandbox EHR → SMART clients → app → workers.
+ */
+export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningPortal> {
+  let config = loadConfig(env); // stops start-up on a bad file or variable before anything listens
+  const logger = createLogger({ level: config.env.LOG_LEVEL, ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.statusCode = 503;
+    res.end('starting');
+  };
+  const server = createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.env.HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  if (port !== config.port) config = loadConfig({ ...env, PORT: String(port) });
+
+  let db: DataSource | undefined;
+  let sandbox: Sandbox | undefined;
+  let workers: Workers | undefined;
+  try {
+    const clock = options.clock ?? (() => new Date());
+    db = await openStore(config.database);
+    const { cipher } = await loadKeyRing(keyRingOptions(config, logger));
+    const audit = new AuditLog(db, cipher, clock);
+    const metrics = createMetrics({ processMetrics: true });
+    const discovery = new SmartDiscovery();
+
+    const generatedSecrets = new Map<string, string>();
+    if (config.sandbox.enabled) {
+      const clients: SandboxClient[] = [];
+      for (const r of config.ehrs.filter((e) => e.builtinSandbox && e.auth.type === 'smart')) {
+        if (r.auth.type !== 'smart') continue;
+        const secret = randomToken();
+        generatedSecrets.set(r.id, secret);
+        clients.push({ clientId: r.auth.clientId, clientSecret: secret, redirectUris: [`${config.publicUrl}/callback`], tokenEndpointAuthMethod: 'client_secret_basic', grantTypes: ['authorization_code', 'refresh_token'] });
+      }
+      sandbox = await createSandbox({ publicUrl: config.publicUrl, appLaunchUrl: `${config.publicUrl}/launch`, clients, seedDirs: config.sandbox.seedDirs, logger, now: clock });
+    }
+
+    const smartClients = new Map<string, SmartClient>();
+    const publicJwks = [];
+    for (const r of config.ehrs) {
+      if (r.auth.type !== 'smart') continue;
+      const creds = await clientCredentials(r.id, r.auth, env, generatedSecrets.get(r.id));
+      publicJwks.push(...creds.publicKeys);
+      smartClients.set(r.id, new SmartClient(r, discovery, creds, `${config.publicUrl}/callback`));
+    }
+    const sessions = new SessionStore(db, cipher, config.session, clock);
+    const services: AppServices = {
+      config,
+      logger,
+      db,
+      clock,
+      cipher,
+      audit,
+      metrics,
+      discovery,
+      smartClients,
+      publicJwks,
+      sessions,
+      authRequests: new AuthRequests(db, cipher, clock),
+      tokens: new TokenKeeper(sessions, (id) => smartClients.get(id), clock),
+      cookies: { secure: config.secureTransport, sameSite: config.secureTransport && config.ehrs.some((r) => r.frameAncestors.length) ? 'None' : 'Lax' },
+      registration: (id) => {
+        const r = config.ehrs.find((e) => e.id === id);
+        if (!r) throw new Error(`no enabled registration ${id}`);
+        return r;
+      },
+    };
+    const ds = db;
+    const readiness: ReadinessCheck[] = [
+      { name: config.database.kind === 'postgres' ? 'postgres' : 'embedded-database', kind: 'database', check: async () => void (await ds.query('SELECT 1')) },
+      ...config.ehrs.map((r) => ({
+        name: r.id,
+        kind: 'ehr' as const,
+        check:
+          r.auth.type === 'smart'
+            ? async () => void (await discovery.get(r.name, r.fhirBaseUrl, { fresh: true }))
+            : async () => {
+                const res = await fetch(`${r.fhirBaseUrl.replace(/\/+$/, '')}/metadata`, { signal: AbortSignal.timeout(4000) });
+                await res.body?.cancel();
+                if (!res.ok) throw new Error(String(res.status));
+              },
+      })),
+    ];
+    const app = buildApp(services, { readiness, features: featureRouters(sandbox), ...(sandbox ? { sandbox: sandbox.middleware } : {}) });
+    handler = app.callback();
+    workers = config.env.WORKERS === 'on' ? startWorkers(services, sandbox) : undefined;
+    logger.info({ url: config.publicUrl, database: config.database.kind, ehrs: config.ehrs.map((e) => e.id), sandbox: Boolean(sandbox) }, 'portal started');
+
+    const closeDb = db;
+    let closing: Promise<void> | undefined;
+    return {
+      url: config.publicUrl,
+      config,
+      services,
+      ...(sandbox ? { sandbox } : {}),
+      server,
+      db,
+      close: () => (closing ??= shutdown(server, logger, async () => {
+        await workers?.stop();
+        await sandbox?.close();
+        await closeDb.destroy();
+      })),
+    };
+  } catch (e) {
+    server.close();
+    await workers?.stop().catch(() => {});
+    await sandbox?.close().catch(() => {});
+    await db?.destroy().catch(() => {});
+    throw e;
+  }
+}
+
+/** Stop accepting, let in-flight requests finish (up to 10 s), then release resources. */
+async function shutdown(server: Server, logger: Logger, release: () => Promise<void>): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+  await closed;
+  clearTimeout(timer);
+  await release();
+  logger.info('portal stopped');
+}
