@@ -1,0 +1,74 @@
+/**
+ * Dates shown to the patient: always the ISO value (for machines and sorting) beside a display
+ * string in the patient's own time zone and language. Date-only FHIR values (`2024-05-01`, `2024-05`,
+ * `2024`) name a calendar day, not an instant, so they are shown as written, never shifted by a zone.
+ */
+import { z } from 'zod';
+import type { Locale, ViewContext } from './view-context.js';
+
+export const DateViewSchema = z.object({ iso: z.string().min(4), display: z.string().min(1) });
+export type DateView = z.infer<typeof DateViewSchema>;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: Locale, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+const WITH_TIME: Intl.DateTimeFormatOptions = {
+  weekday: 'short',
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  timeZoneName: 'short',
+};
+const DAY: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric' };
+const MONTH: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'long' };
+const YEAR: Intl.DateTimeFormatOptions = { year: 'numeric' };
+
+const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+/** Milliseconds since the epoch for a FHIR date/dateTime/instant; NaN when unreadable. */
+export function toMillis(value: string | undefined): number {
+  if (value === undefined) return Number.NaN;
+  const d = DATE_ONLY.exec(value);
+  if (d) return Date.UTC(Number(d[1]), d[2] ? Number(d[2]) - 1 : 0, d[3] ? Number(d[3]) : 1);
+  return Date.parse(value);
+}
+
+/** ISO value + localized display; undefined when the value is not a readable date. */
+export function formatInstant(value: string | undefined, ctx: Pick<ViewContext, 'locale' | 'timeZone'>): DateView | undefined {
+  if (value === undefined) return undefined;
+  const d = DATE_ONLY.exec(value);
+  if (d) {
+    const at = new Date(toMillis(value));
+    const options = d[3] ? DAY : d[2] ? MONTH : YEAR;
+    return { iso: value, display: formatter(ctx.locale, 'UTC', options).format(at) };
+  }
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return undefined;
+  const at = new Date(ms);
+  return { iso: at.toISOString(), display: formatter(ctx.locale, ctx.timeZone, WITH_TIME).format(at) };
+}
+
+/** A start–end span in one string ("Tue, May 6, 2025, 9:00 – 9:30 AM EDT"). */
+export function formatSpan(
+  start: string,
+  end: string | undefined,
+  ctx: Pick<ViewContext, 'locale' | 'timeZone'>,
+): string | undefined {
+  const s = Date.parse(start);
+  if (Number.isNaN(s)) return undefined;
+  const f = formatter(ctx.locale, ctx.timeZone, WITH_TIME);
+  const e = end === undefined ? Number.NaN : Date.parse(end);
+  if (Number.isNaN(e) || e < s) return f.format(new Date(s));
+  return f.formatRange(new Date(s), new Date(e));
+}
