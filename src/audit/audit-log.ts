@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import type { AuditEvent } from 'fhir/r4.js';
+import { Between, In, LessThan, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import type { FieldCipher } from '../crypto/field-cipher.js';
+import { AppError } from '../http/errors.js';
+import { AuditEntryEntity, type AuditEntryRow } from '../store/entities/audit-entry.js';
+import { toAuditEvent } from './audit-event.js';
+import { auditInputSchema, type ActivityItem, type AuditInput, type AuditRecord } from './audit-record.js';
+import { digestDetails, entryHash, GENESIS_HASH, type ChainFields } from './chain.js';
+import { deviceSummary } from './device-summary.js';
+
+/** Key of the transaction-scoped advisory lock that serialises appends across processes. */
+const AUDIT_LOCK = 7_216_519_034;
+
+/**
+ * What patients see by default. Hold/release entries stay out: they would reveal that a
+ * sensitive result exists before a clinician has released it (and to proxies at all).
+ */
+export const ACTIVITY_ACTIONS = ['signin', 'signin_failed', 'signout', 'read', 'write', 'export', 'notify'] as const;
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  /** The newest entry's hash, for anchoring outside the database. */
+  headHash?: string;
+  problem?: { seq: number; kind: 'altered' | 'missing' | 'reordered'; detail: string };
+}
+
+/** The encrypted part of an entry. `n` is a random nonce: see digestDetails in chain.ts. */
+interface SealedDetails {
+  n: string;
+  actorName?: string;
+  details?: Record<string, unknown>;
+}
+
+type Prepared = Omit<AuditEntryRow, 'seq' | 'at' | 'prevHash' | 'hash'> & { detailsDigest: string | null };
+
+function invalid(error: { issues: { path: PropertyKey[]; message: string }[] }, index: number): AppError {
+  const fields = Object.fromEntries(error.issues.map((i) => [i.path.map(String).join('.') || '(root)', i.message]));
+  return new AppError(500, 'audit_invalid', `audit entry ${index}: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}`, {
+    expose: false,
+    fields,
+  });
+}
+
+function fieldsOf(row: AuditEntryRow, detailsDigest: string | null): ChainFields {
+  return {
+    seq: Number(row.seq),
+    at: row.at,
+    actorKind: row.actorKind,
+    actorId: row.actorId,
+    ehrId: row.ehrId,
+    patientId: row.patientId,
+    action: row.action,
+    resourceType: row.resourceType,
+    resourceId: row.resourceId,
+    outcome: row.outcome,
+    decision: row.decision,
+    ip: row.ip,
+    userAgent: row.userAgent,
+    requestId: row.requestId,
+    detailsDigest,
+    prevHash: row.prevHash,
+  };
+}
+
+/** The append-only, hash-chained audit trail. */
+export class AuditLog {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cipher: FieldCipher,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Appends entries in order. With `manager`, inside the caller's transaction (the entry commits
+   * or rolls back with the write it describes); the chain lock is then held until that commits.
+   */
+  async record(entry: AuditInput | AuditInput[], manager?: EntityManager): Promise<void> {
+    const inputs = (Array.isArray(entry) ? entry : [entry]).map((e, i) => {
+      const parsed = auditInputSchema.safeParse(e);
+      if (!parsed.success) throw invalid(parsed.error, i);
+      return parsed.data;
+    });
+    if (inputs.length === 0) return;
+
+    // Encrypt before taking the lock, so the lock covers only the head read and the inserts.
+    const prepared: Prepared[] = await Promise.all(
+      inputs.map(async (i) => {
+        let details: string | null = null;
+        let detailsDigest: string | null = null;
+        if (i.actor.name !== undefined || i.details !== undefined) {
+          const sealed: SealedDetails = { n: randomBytes(16).toString('base64url'), actorName: i.actor.name, details: i.details };
+          const plain = JSON.stringify(sealed);
+          details = await this.cipher.encrypt(plain);
+          detailsDigest = digestDetails(plain);
+        }
+        return {
+          actorKind: i.actor.kind,
+          actorId: i.actor.id,
+          ehrId: i.ehrId ?? null,
+          patientId: i.patientId ?? null,
+          action: i.action,
+          resourceType: i.resourceType ?? null,
+          resourceId: i.resourceId ?? null,
+          outcome: i.outcome,
+          decision: i.decision ?? null,
+          ip: i.ip ?? null,
+          userAgent: i.userAgent ?? null,
+          requestId: i.requestId ?? null,
+          details,
+          detailsDigest,
+        };
+      }),
+    );
+
+    const append = async (m: EntityManager): Promise<void> => {
+      await m.query(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
+      const [head] = (await m.query('SELECT seq, hash FROM audit_head WHERE id = 1')) as { seq: string; hash: string }[];
+      if (!head) throw new AppError(500, 'audit_head_missing', 'audit_head has no row; run the migrations', { expose: false });
+      let seq = Number(head.seq);
+      let prevHash = head.hash;
+      const at = this.clock();
+      const rows: AuditEntryRow[] = prepared.map(({ detailsDigest, ...p }) => {
+        seq += 1;
+        const hash = entryHash({ ...p, detailsDigest, seq, at, prevHash });
+        const row: AuditEntryRow = { ...p, seq: String(seq), at, prevHash, hash };
+        prevHash = hash;
+        return row;
+      });
+      await m.getRepository(AuditEntryEntity).insert(rows);
+      await m.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [String(seq), prevHash]);
+    };
+
+    if (manager) {
+      // Outside a transaction the advisory lock would be released at once and two appends could
+      // fork the chain.
+      if (!manager.queryRunner?.isTransactionActive) {
+        throw new AppError(500, 'audit_no_transaction', 'AuditLog.record: the manager given is not inside a transaction', { expose: false });
+      }
+      await append(manager);
+    } else {
+      await this.ds.transaction(append);
+    }
+  }
+
+  /** One patient's entries, decrypted, newest first. `before` is a seq (exclusive) for paging. */
+  async records(
+    ehrId: string,
+    patientId: string,
+    opts: { limit?: number; before?: number; actions?: readonly string[] } = {},
+  ): Promise<AuditRecord[]> {
+    if (!ehrId || !patientId) throw new AppError(500, 'audit_invalid', 'records: ehrId and patientId are required', { expose: false });
+    const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 50), 1), 500);
+    const where: FindOptionsWhere<AuditEntryRow> = { ehrId, patientId };
+    if (opts.before !== undefined) where.seq = LessThan(String(Math.trunc(opts.before)));
+    if (opts.actions) where.action = In([...opts.actions]);
+    const rows = await this.ds.getRepository(AuditEntryEntity).find({ where, order: { seq: 'DESC' }, take: limit });
+    return Promise.all(rows.map((r) => this.open(r)));
+  }
+
+  /** The patient's account-activity page: by default only ACTIVITY_ACTIONS. */
+  async forPatient(
+    ehrId: string,
+    patientId: string,
+    opts: { limit?: number; before?: number; actions?: readonly string[] } = {},
+  ): Promise<ActivityItem[]> {
+    const records = await this.records(ehrId, patientId, { ...opts, actions: opts.actions ?? ACTIVITY_ACTIONS });
+    return records.map((r) => {
+      const device = deviceSummary(r.userAgent);
+      return {
+        seq: r.seq,
+        at: r.at.toISOString(),
+        action: r.action,
+        who: r.actor.name ? { kind: r.actor.kind, name: r.actor.name } : { kind: r.actor.kind },
+        ...(r.resourceType ? { resourceType: r.resourceType } : {}),
+        outcome: r.outcome,
+        ...(device ? { device } : {}),
+      };
+    });
+  }
+
+  toAuditEvent(record: AuditRecord): AuditEvent {
+    return toAuditEvent(record);
+  }
+
+  /**
+   * Walks the chain in seq order and names the first entry that is altered (its content does not
+   * match its hash), missing (a gap in seq, a link to a predecessor that is not there, or newest
+   * entries gone — caught by audit_head) or reordered (it links to an entry at another position).
+   */
+  async verify(opts: { batchSize?: number } = {}): Promise<VerifyResult> {
+    const batchSize = opts.batchSize ?? 500;
+    const repo = this.ds.getRepository(AuditEntryEntity);
+    // The head first: entries appended while we walk are beyond it and left for the next run.
+    const [head] = (await this.ds.query('SELECT seq, hash FROM audit_head WHERE id = 1')) as { seq: string; hash: string }[];
+    if (!head) return { ok: false, checked: 0, problem: { seq: 0, kind: 'missing', detail: 'audit_head has no row' } };
+    const headSeq = Number(head.seq);
+
+    let expected = 1;
+    let prevHash = GENESIS_HASH;
+    let checked = 0;
+    for (;;) {
+      const rows = await repo.find({
+        where: { seq: Between(String(expected), String(headSeq)) },
+        order: { seq: 'ASC' },
+        take: batchSize,
+      });
+      if (rows.length === 0) break;
+      const digests = await Promise.all(rows.map((r) => this.digestOf(r)));
+      for (const [i, row] of rows.entries()) {
+        const seq = Number(row.seq);
+        if (seq !== expected) {
+          return this.broken(checked, expected, 'missing', `entry #${expected} is missing (the next one present is #${seq})`);
+        }
+        const digest = digests[i]!;
+        if (digest === undefined) return this.broken(checked, seq, 'altered', `entry #${seq}: its details cannot be decrypted`);
+        if (entryHash(fieldsOf(row, digest)) !== row.hash) {
+          return this.broken(checked, seq, 'altered', `entry #${seq}: its content does not match its hash`);
+        }
+        if (row.prevHash !== prevHash) {
+          const [other] = (await this.ds.query('SELECT seq FROM audit_entry WHERE hash = $1 LIMIT 1', [row.prevHash])) as { seq: string }[];
+          return other
+            ? this.broken(checked, seq, 'reordered', `entry #${seq} follows entry #${other.seq}, not #${seq - 1}`)
+            : this.broken(checked, seq, 'missing', `entry #${seq} does not link to entry #${seq - 1}: an entry before it was removed or replaced`);
+        }
+        prevHash = row.hash;
+        expected += 1;
+        checked += 1;
+      }
+    }
+    if (checked < headSeq) {
+      return this.broken(checked, checked + 1, 'missing', `entries #${checked + 1}–#${headSeq} are missing (the head records #${headSeq})`);
+    }
+    if (prevHash !== head.hash) {
+      return this.broken(checked, headSeq, 'altered', `entry #${headSeq} does not match the hash recorded in audit_head`);
+    }
+    return { ok: true, checked, headHash: head.hash };
+  }
+
+  private broken(checked: number, seq: number, kind: 'altered' | 'missing' | 'reordered', detail: string): VerifyResult {
+    return { ok: false, checked, problem: { seq, kind, detail } };
+  }
+
+  /** The digest the hash covers; undefined when details cannot be decrypted. */
+  private async digestOf(row: AuditEntryRow): Promise<string | null | undefined> {
+    if (row.details === null) return null;
+    try {
+      return digestDetails(await this.cipher.decrypt(row.details));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async open(row: AuditEntryRow): Promise<AuditRecord> {
+    const sealed = row.details === null ? undefined : await this.cipher.decryptJson<SealedDetails>(row.details);
+    return {
+      seq: Number(row.seq),
+      at: row.at,
+      actor: { kind: row.actorKind, id: row.actorId, ...(sealed?.actorName !== undefined ? { name: sealed.actorName } : {}) },
+      ...(row.ehrId !== null ? { ehrId: row.ehrId } : {}),
+      ...(row.patientId !== null ? { patientId: row.patientId } : {}),
+      action: row.action,
+      ...(row.resourceType !== null ? { resourceType: row.resourceType } : {}),
+      ...(row.resourceId !== null ? { resourceId: row.resourceId } : {}),
+      outcome: row.outcome,
+      ...(row.decision !== null ? { decision: row.decision } : {}),
+      ...(row.ip !== null ? { ip: row.ip } : {}),
+      ...(row.userAgent !== null ? { userAgent: row.userAgent } : {}),
+      ...(row.requestId !== null ? { requestId: row.requestId } : {}),
+      ...(sealed?.details !== undefined ? { details: sealed.details } : {}),
+    };
+  }
+}
