@@ -146,6 +146,15 @@ export async function createSandbox(opts: SandboxOptions & SandboxExtraOptions):
     // Mounted like connect/express do it: the provider derives its mount path from originalUrl.
     req.url = withConsentForOfflineAccess(original.slice(authPath.length) || '/');
     req.originalUrl = `${authPath}${req.url}`;
+    // A new authorization starts without the provider's browser session: each launch signs in its
+    // own user, so a second launch in the same browser (another tab, another patient) cannot trip
+    // over the first one's session.
+    if (/^\/auth(\/[^/?]+)?(\?|$)/.test(req.url) && req.headers.cookie) {
+      req.headers.cookie = req.headers.cookie
+        .split(';')
+        .filter((c) => !/^\s*_session(\.legacy)?(\.sig)?=/.test(c))
+        .join(';');
+    }
     ctx.respond = false;
     try {
       await providerCallback(ctx.req, ctx.res);
