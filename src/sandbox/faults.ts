@@ -7,6 +7,7 @@ export const DEFAULT_FAULTS: FaultSettings = {
   timeoutRate: 0,
   down: false,
   accessTokenTtlSeconds: 3600,
+  idToken: 'valid',
 };
 
 export const FaultSettingsPatch = z
@@ -16,6 +17,7 @@ export const FaultSettingsPatch = z
     timeoutRate: z.number().min(0).max(1),
     down: z.boolean(),
     accessTokenTtlSeconds: z.number().int('accessTokenTtlSeconds must be an integer').min(1).max(86_400),
+    idToken: z.enum(['valid', 'wrong-aud', 'wrong-iss', 'bad-signature', 'expired']),
   })
   .partial()
   .strict();

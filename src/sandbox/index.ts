@@ -172,7 +172,9 @@ export async function createSandbox(opts: SandboxOptions & SandboxExtraOptions):
     } catch {
       return sendProblem(ctx, 404, 'unknown_patient');
     }
-    if (user && !(await isProxyOf(repo, user, patient))) return sendProblem(ctx, 403, 'user_not_proxy_of_patient');
+    // A user is a proxy of this patient (RelatedPerson) or a clinician opening the chart (Practitioner).
+    const isClinician = async (id: string) => repo.readResource('Practitioner', id).then(() => true, () => false);
+    if (user && !(await isProxyOf(repo, user, patient)) && !(await isClinician(user))) return sendProblem(ctx, 403, 'user_not_proxy_of_patient');
     const denied = (Array.isArray(deny) ? deny : deny ? [deny] : []).flatMap((d) => d.split(/[ ,]+/)).filter(Boolean);
     const code = launches.issue({ patient, ...(user ? { user } : {}), mfa: mfa !== '0', deny: denied });
     const target = new URL(opts.appLaunchUrl);

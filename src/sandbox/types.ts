@@ -24,6 +24,8 @@ export interface FaultSettings {
   down: boolean;
   /** Access token lifetime for tokens issued from now on. */
   accessTokenTtlSeconds: number;
+  /** Break the id_token of token responses, to test clients' validation. */
+  idToken: 'valid' | 'wrong-aud' | 'wrong-iss' | 'bad-signature' | 'expired';
 }
 
 export interface SandboxOptions {

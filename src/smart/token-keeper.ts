@@ -1,12 +1,19 @@
+import * as oidc from 'openid-client';
 import type { SmartClient } from './smart-client.js';
+import { ehrFailure } from '../fhir/fhir-errors.js';
+import { AppError } from '../http/errors.js';
 import type { PortalSession, SessionStore } from './sessions.js';
 
 /** Refresh this long before the access token runs out. */
 const REFRESH_MARGIN_MS = 60_000;
 
-export class SignInEnded extends Error {
+/** The EHR sign-in is over (refresh refused or impossible): the person launches again. */
+export class SignInEnded extends AppError {
   constructor() {
-    super('the EHR sign-in could not be renewed');
+    super(401, 'ehr_session_expired', 'Your sign-in with your clinic has ended.', {
+      expose: true,
+      action: 'Please open the app again from your patient portal. Anything you were writing is kept in this browser, and messages you sent are not lost.',
+    });
     this.name = 'SignInEnded';
   }
 }
@@ -76,7 +83,11 @@ export class TokenKeeper {
         accessExpiresAt,
       });
       return tokens.access_token;
-    } catch {
+    } catch (e) {
+      // The EHR refused the refresh token (invalid_grant …): the sign-in is over. Anything else
+      // (EHR down, timeout) is passing: keep the session and report the EHR as unavailable.
+      const refused = e instanceof oidc.ResponseBodyError && e.status < 500;
+      if (!refused) throw ehrFailure(client.registration.name, undefined);
       // Another process may have rotated the refresh token first: use its result if so.
       const latest = await this.sessions.reload(session);
       if (latest && latest.secrets.refreshToken !== refreshToken && latest.secrets.accessToken !== session.secrets.accessToken) {

@@ -38,6 +38,15 @@ export async function isProxyOf(repo: MemoryRepository, user: string, patient: s
   }
 }
 
+async function practitionerExists(repo: MemoryRepository, id: string): Promise<boolean> {
+  try {
+    await repo.readResource('Practitioner', id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function patientExists(repo: MemoryRepository, id: string): Promise<boolean> {
   try {
     await repo.readResource('Patient', id);
@@ -62,12 +71,16 @@ export function createInteractionHandler(deps: InteractionDeps): Koa.Middleware 
 
   async function signIn(ctx: Koa.Context, details: InteractionDetails, launch: LaunchContext): Promise<void> {
     if (!(await patientExists(repo, launch.patient))) return deny(ctx, 'unknown patient');
-    if (launch.user && !(await isProxyOf(repo, launch.user, launch.patient))) {
-      return deny(ctx, 'user is not a proxy of the patient');
+    // The user is a proxy of the patient (RelatedPerson) or a clinician (Practitioner) opening the chart.
+    let userRef: string | undefined;
+    if (launch.user) {
+      if (await isProxyOf(repo, launch.user, launch.patient)) userRef = `RelatedPerson/${launch.user}`;
+      else if (await practitionerExists(repo, launch.user)) userRef = `Practitioner/${launch.user}`;
+      else return deny(ctx, 'user is not a proxy of the patient');
     }
     const clientId = details.params.client_id;
     if (!clientId) return deny(ctx, 'missing client');
-    const accountId = launch.user ? `RelatedPerson/${launch.user}` : `Patient/${launch.patient}`;
+    const accountId = userRef ?? `Patient/${launch.patient}`;
     const grant = new provider.Grant({ accountId, clientId });
     // Registered clients consent automatically: grant what was asked among known scopes, minus `deny`.
     for (const scope of (details.params.scope ?? '').split(' ')) {

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { importJWK, SignJWT, type JWK } from 'jose';
 import Provider, { interactionPolicy } from 'oidc-provider';
 import type { KoaContextWithOIDC, OidcToken } from 'oidc-provider';
 import type { FaultSettings, SandboxClient } from '../types.js';
@@ -68,11 +69,32 @@ export function withConsentForOfflineAccess(url: string): string {
   return `${path}?${q.toString()}`;
 }
 
+/**
+ * Fault injection for clients' id_token checks (as the public SMART launcher simulates errors):
+ * a token for another audience or issuer, already expired (all validly signed with the provider's
+ * own key), or with a broken signature.
+ */
+async function tamperIdToken(token: string, fault: FaultSettings['idToken'], key: Record<string, unknown>): Promise<string> {
+  const [h, p, sig] = token.split('.') as [string, string, string];
+  if (fault === 'bad-signature') return `${h}.${p}.${sig.slice(0, -4)}${sig.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+  const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const now = Math.floor(Date.now() / 1000);
+  if (fault === 'wrong-aud') claims.aud = 'some-other-client';
+  if (fault === 'wrong-iss') claims.iss = 'https://evil.example/auth';
+  if (fault === 'expired') {
+    claims.iat = now - 7200;
+    claims.exp = now - 3600;
+  }
+  const privateKey = await importJWK(key as JWK, 'RS256');
+  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: String(key.kid), typ: 'JWT' }).sign(privateKey);
+}
+
 export function createProvider(deps: ProviderDeps): Provider {
   const { faults, grants } = deps;
+  const key = signingKey();
   const provider = new Provider(deps.issuer, {
     clients: deps.clients.map(clientMetadata),
-    jwks: { keys: [signingKey()] },
+    jwks: { keys: [key] },
     cookies: { keys: [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')] },
     scopes: supportedScopes(),
     // amr rides with openid so MFA can be checked from the id_token (the sandbox sets it per launch).
@@ -150,7 +172,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     const grantId = oidcCtx.oidc.entities.AccessToken?.grantId;
     const g = grantId ? grants.get(grantId) : undefined;
     if (!body || typeof body.access_token !== 'string' || !g) return;
-    ctx.body = { ...body, patient: g.patient, need_patient_banner: true, smart_style_url: deps.smartStyleUrl };
+    const idToken = typeof body.id_token === 'string' && faults.idToken !== 'valid' ? await tamperIdToken(body.id_token, faults.idToken, key) : body.id_token;
+    ctx.body = { ...body, ...(idToken ? { id_token: idToken } : {}), patient: g.patient, need_patient_banner: true, smart_style_url: deps.smartStyleUrl };
   });
 
   return provider;
