@@ -2,8 +2,12 @@ import type Router from '@koa/router';
 import type { AppServices } from './services.js';
 import type { Guards } from './http/guards.js';
 import type { Sandbox } from './sandbox/types.js';
+import { PortalService } from './portal/portal-service.js';
+import { apiRoutes } from './portal/api-routes.js';
+import { staffRoutes } from './policy-state/staff-routes.js';
 
 /** The patient-facing feature routers, in the order they are mounted. */
 export function featureRouters(_sandbox: Sandbox | undefined): ((s: AppServices, g: Guards) => Router)[] {
-  return [];
+  const portal = new PortalService();
+  return [apiRoutes(portal), staffRoutes];
 }

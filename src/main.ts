@@ -1,5 +1,6 @@
 import { ConfigError } from './config/config-error.js';
 import { StoreError } from './store/data-source.js';
+import { RuleLoadError } from './policy/index.js';
 import { startPortal } from './server.js';
 
 /** `npm start`: load config → open store → build app → listen; graceful shutdown on SIGTERM/SIGINT. */
@@ -16,7 +17,7 @@ try {
   process.once('SIGINT', () => stop('SIGINT'));
   process.stdout.write(`\nfhir-portal-adapter is running at ${portal.url}\n${portal.sandbox ? `  sandbox EHR: ${portal.url}/sandbox/patients.json  (launch: ${portal.url}/sandbox/launch?patient=maria-lopez)\n` : ''}\n`);
 } catch (e) {
-  if (e instanceof ConfigError || e instanceof StoreError) {
+  if (e instanceof ConfigError || e instanceof StoreError || e instanceof RuleLoadError) {
     process.stderr.write(`fhir-portal-adapter cannot start: ${e.message}\n`);
   } else {
     process.stderr.write(`fhir-portal-adapter cannot start: ${(e as Error)?.stack ?? String(e)}\n`);

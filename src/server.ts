@@ -21,6 +21,11 @@ import { createSandbox } from './sandbox/index.js';
 import type { Sandbox, SandboxClient } from './sandbox/types.js';
 import type { DestinationStream } from 'pino';
 import { featureRouters } from './features.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRulesFile, type RuleSet } from './policy/index.js';
+import { PolicyState } from './policy-state/policy-state.js';
+import { Outbox } from './outbox/outbox.js';
 import { startWorkers, type Workers } from './workers.js';
 
 export interface RunningPortal {
@@ -45,6 +50,7 @@ export interface StartOptions {
  */
 export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningPortal> {
   let config = loadConfig(env); // stops start-up on a bad file or variable before anything listens
+  const rules = loadReleaseRules(config);
   const logger = createLogger({ level: config.env.LOG_LEVEL, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.statusCode = 503;
@@ -90,7 +96,7 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
       smartClients.set(r.id, new SmartClient(r, discovery, creds, `${config.publicUrl}/callback`));
     }
     const sessions = new SessionStore(db, cipher, config.session, clock);
-    const services: AppServices = {
+    const services = {
       config,
       logger,
       db,
@@ -110,7 +116,10 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
         if (!r) throw new Error(`no enabled registration ${id}`);
         return r;
       },
-    };
+      rules: (id: string) => rules.get(id)!,
+      policyState: new PolicyState(db, cipher, clock),
+    } as Omit<AppServices, 'outbox'> as AppServices;
+    services.outbox = new Outbox(services);
     const ds = db;
     const readiness: ReadinessCheck[] = [
       { name: config.database.kind === 'postgres' ? 'postgres' : 'embedded-database', kind: 'database', check: async () => void (await ds.query('SELECT 1')) },
@@ -154,6 +163,17 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
     await db?.destroy().catch(() => {});
     throw e;
   }
+}
+
+/** The deployment's release rules (smart-config/release-rules.json), with each EHR's override applied. */
+function loadReleaseRules(config: AppConfig): Map<string, RuleSet> {
+  const deployment = join(config.smartConfigDir, 'release-rules.json');
+  const base = existsSync(deployment) ? deployment : undefined;
+  const out = new Map<string, RuleSet>();
+  for (const r of config.ehrs) {
+    out.set(r.id, readRulesFile(base, r.releaseRules ? join(config.smartConfigDir, r.releaseRules) : undefined));
+  }
+  return out;
 }
 
 /** Stop accepting, let in-flight requests finish (up to 10 s), then release resources. */

@@ -12,6 +12,9 @@ import type { AuthRequests } from './smart/auth-requests.js';
 import type { TokenKeeper } from './smart/token-keeper.js';
 import type { CookiePolicy } from './http/cookies.js';
 import type { Metrics } from './http/metrics.js';
+import type { RuleSet } from './policy/load-rules.js';
+import type { PolicyState } from './policy-state/policy-state.js';
+import type { Outbox } from './outbox/outbox.js';
 
 /**
  * Everything the HTTP layer and workers use, built once in main.ts (or by a test) and passed
@@ -35,4 +38,8 @@ export interface AppServices {
   tokens: TokenKeeper;
   cookies: CookiePolicy;
   registration: (ehrId: string) => EhrRegistration;
+  /** The release rules in force for an EHR (deployment pack, with that EHR's override). */
+  rules: (ehrId: string) => RuleSet;
+  policyState: PolicyState;
+  outbox: Outbox;
 }

@@ -14,6 +14,10 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'auth_request', primaryKey: 'state_hash', column: 'payload' },
   { table: 'portal_session', primaryKey: 'id_hash', column: 'secrets' },
   { table: 'audit_entry', primaryKey: 'seq', column: 'details' },
+  { table: 'outbox_item', primaryKey: 'id', column: 'payload' },
+  { table: 'outbox_item', primaryKey: 'id', column: 'reason' },
   { table: 'clinician_action', primaryKey: 'id', column: 'reason' },
   { table: 'patient_preference', primaryKey: 'id', column: 'prefs' },
+  { table: 'notification_preference', primaryKey: 'id', column: 'prefs' },
+  { table: 'notification_preference', primaryKey: 'id', column: 'contact' },
 ];

@@ -173,6 +173,7 @@ export function launchRoutes(s: AppServices, guard: Middleware[]): Router {
         ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
         ...(displayName(patient?.name) ? { patientName: displayName(patient?.name)! } : {}),
         ...(patient?.birthDate ? { patientBirthDate: patient.birthDate } : {}),
+        ...(patient?.address?.[0]?.state ? { patientState: patient.address[0].state } : {}),
         ...(viewerName ? { viewerName } : {}),
         ...(viewerRelationship ? { viewerRelationship } : {}),
         ...(claims?.fhirUser ? { fhirUser: claims.fhirUser } : {}),

@@ -14,6 +14,8 @@ export interface SessionSecrets {
   viewerName?: string;
   viewerRelationship?: string;
   patientBirthDate?: string;
+  /** US state from the patient's address: some release rules depend on it. */
+  patientState?: string;
   fhirUser?: string;
   encounter?: string;
   needPatientBanner: boolean;
@@ -136,7 +138,7 @@ export class SessionStore {
 
   async end(key: string, reason: 'logout' | 'idle' | 'expired' | 'refresh_failed' | 'revoked'): Promise<void> {
     // Drop the secrets with the session: ended sessions keep only what the audit needs.
-    await this.ds.getRepository(SessionEntity).update({ idHash: key }, { endedAt: this.clock(), endReason: reason, secrets: '' });
+    await this.ds.getRepository(SessionEntity).update({ idHash: key }, { endedAt: this.clock(), endReason: reason, secrets: null });
   }
 
   async countActive(): Promise<number> {
@@ -150,7 +152,7 @@ export class SessionStore {
       patientId: row.patientId,
       viewer: { kind: row.viewerKind, id: row.viewerId },
       scopes: row.scopes,
-      secrets: await this.cipher.decryptJson<SessionSecrets>(row.secrets),
+      secrets: await this.cipher.decryptJson<SessionSecrets>(row.secrets ?? ''),
       createdAt: new Date(row.createdAt),
       lastSeenAt: new Date(row.lastSeenAt),
       expiresAt: new Date(row.expiresAt),

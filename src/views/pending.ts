@@ -42,7 +42,8 @@ export function mapPending(item: PendingItem, kind: PendingItem['kind'], ctx: Vi
   const releaseAt: DateView | undefined = p.releaseAt === undefined ? undefined : formatInstant(p.releaseAt, ctx);
   const issued: DateView | undefined = p.issued === undefined ? undefined : formatInstant(p.issued, ctx);
   return {
-    id: p.ref,
+    // The bare id, like every other list item, so it can stand in a URL path.
+    id: p.ref.slice(p.ref.lastIndexOf('/') + 1),
     status: 'pending',
     explanation: p.explanation,
     releaseAt: releaseAt ?? null,

@@ -363,7 +363,7 @@ export function mapResultDetail(
   context: ViewContext,
 ): ResultDetail | PendingView | undefined {
   const p = prepare(reports, included, pending, context);
-  const held = p.pending.find((pi) => pi.ref === id && pi.kind === 'result');
+  const held = p.pending.find((pi) => (pi.ref === id || pi.ref.endsWith(`/${id}`)) && pi.kind === 'result');
   if (held !== undefined) return mapPending(held, 'result', p.ctx);
   const report = p.reports.find((r) => r.id === id);
   if (report !== undefined) return mapChecked(report, (r) => reportDetail(r, p), ResultDetailSchema);

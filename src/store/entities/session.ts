@@ -9,8 +9,8 @@ export interface SessionRow {
   viewerId: string;
   /** Granted scopes, space-separated (not PHI). */
   scopes: string;
-  /** JWE: tokens, names, launch context. */
-  secrets: string;
+  /** JWE: tokens, names, launch context; NULL once the session has ended. */
+  secrets: string | null;
   csrfHash: string;
   createdAt: Date;
   lastSeenAt: Date;
@@ -30,7 +30,7 @@ export const SessionEntity = new EntitySchema<SessionRow>({
     viewerKind: { name: 'viewer_kind', type: 'text' },
     viewerId: { name: 'viewer_id', type: 'text' },
     scopes: { type: 'text' },
-    secrets: { type: 'text' },
+    secrets: { type: 'text', nullable: true },
     csrfHash: { name: 'csrf_hash', type: 'text' },
     createdAt: { name: 'created_at', type: 'timestamptz' },
     lastSeenAt: { name: 'last_seen_at', type: 'timestamptz' },

@@ -22,7 +22,7 @@ export class Initial1700000000000 implements MigrationInterface {
         viewer_kind text NOT NULL,
         viewer_id text NOT NULL,
         scopes text NOT NULL,
-        secrets text NOT NULL,
+        secrets text,
         csrf_hash text NOT NULL,
         created_at timestamptz NOT NULL,
         last_seen_at timestamptz NOT NULL,

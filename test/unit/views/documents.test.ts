@@ -12,7 +12,7 @@ describe('views/documents', () => {
   it('lists current documents newest first with our content URL, plus pending placeholders', () => {
     const list = mapDocuments([oldLetter, visitSummary, supersededDoc], included, pending, ctx());
     assert.doesNotThrow(() => DocumentListSchema.parse(list));
-    assert.deepEqual(list.items.map((d) => d.id), ['DocumentReference/genetics', 'd1', 'd2']);
+    assert.deepEqual(list.items.map((d) => d.id), ['genetics', 'd1', 'd2']);
     const d1 = list.items[1]!;
     assert.ok(d1.status === 'available');
     assert.deepEqual(

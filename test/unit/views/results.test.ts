@@ -43,7 +43,7 @@ describe('views/results', () => {
       list.items.map((i) => [i.id, i.status]),
       [
         ['culture', 'available'],
-        ['DiagnosticReport/biopsy', 'pending'],
+        ['biopsy', 'pending'],
         ['cbc', 'available'],
         ['lipid', 'available'],
         ['a1c', 'available'],
@@ -58,9 +58,9 @@ describe('views/results', () => {
   it('shows a pending item with its explanation and no name or value', () => {
     const p = list.items.find((i) => i.status === 'pending')!;
     assert.deepEqual(Object.keys(p).sort(), ['category', 'explanation', 'id', 'issued', 'releaseAt', 'status']);
-    assert.equal(p.id, 'DiagnosticReport/biopsy');
+    assert.equal(p.id, 'biopsy');
     assert.equal(p.releaseAt?.iso, '2025-06-03T12:00:00.000Z');
-    const d = mapResultDetail('DiagnosticReport/biopsy', reports, others, [held], ctx());
+    const d = mapResultDetail('biopsy', reports, others, [held], ctx());
     assert.equal(d?.status, 'pending');
   });
 

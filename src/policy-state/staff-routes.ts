@@ -1,0 +1,87 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { DiagnosticReport } from 'fhir/r4.js';
+import type { AppServices } from '../services.js';
+import type { Guards } from '../http/guards.js';
+import { AppError } from '../http/errors.js';
+import { fhirForSession } from '../fhir/for-session.js';
+import { applyPolicy } from '../policy/index.js';
+import type { PolicyContext } from '../policy/types.js';
+import type { PortalSession } from '../smart/sessions.js';
+
+const actionBody = z.object({ reason: z.string().trim().min(3, 'Give a short reason (it is kept in the audit trail).').max(1000) });
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** What the patient (not the clinician) would be shown now: the policy decides for the patient viewer. */
+async function patientView(s: AppServices, session: PortalSession) {
+  const fhir = fhirForSession(s, session);
+  const [reports, docs, actions, prefs] = await Promise.all([
+    fhir.searchPatient<DiagnosticReport>('DiagnosticReport', 'patient', { _include: 'DiagnosticReport:result', _count: '100' }),
+    fhir.searchPatient('DocumentReference', 'patient', { _count: '100' }),
+    s.policyState.clinicianActions(session.ehrId, session.patientId),
+    s.policyState.preferences(session.ehrId, session.patientId),
+  ]);
+  const ctx: PolicyContext = {
+    viewer: { kind: 'patient', id: session.patientId },
+    patient: { id: session.patientId, ...(session.secrets.patientBirthDate ? { birthDate: session.secrets.patientBirthDate } : {}), ...(session.secrets.patientState ? { state: session.secrets.patientState } : {}) },
+    now: s.clock(),
+    clinicianActions: actions,
+    preferences: prefs,
+  };
+  const observations = reports.included.filter((r) => r.resourceType === 'Observation');
+  const outcome = applyPolicy({ reports: reports.matches, observations: observations as never, documents: docs.matches as never }, ctx, s.rules(session.ehrId));
+  return { outcome, reports: reports.matches };
+}
+
+/**
+ * The clinician side of the release policy: staff (signed in through an EHR launch with a
+ * Practitioner fhirUser, in a patient's context) list that patient's held results and release or
+ * hold one, with a reason. Every action is audited.
+ */
+export function staffRoutes(s: AppServices, g: Guards): Router {
+  const r = new Router({ prefix: '/staff' });
+
+  r.get('/results', ...g.staff, async (ctx) => {
+    const session = ctx.state.session!;
+    const { outcome, reports } = await patientView(s, session);
+    const items = reports.map((rep) => {
+      const d = outcome.decisions.get(`DiagnosticReport/${rep.id}`);
+      return {
+        id: rep.id,
+        title: rep.code?.text ?? rep.code?.coding?.[0]?.display ?? 'Result',
+        issued: rep.issued ?? null,
+        status: rep.status,
+        patientSees: d ? d.presence : 'pending',
+        action: d?.action ?? 'hold_until_released',
+        ruleId: d?.ruleId ?? 'fail-closed',
+        basis: d?.basis ?? null,
+        releaseAt: d?.releaseAt?.toISOString() ?? null,
+      };
+    });
+    await s.audit.record({ actor: { kind: 'staff', id: session.viewer.id }, ehrId: session.ehrId, patientId: session.patientId, action: 'read', resourceType: 'DiagnosticReport', outcome: 'success', ip: ctx.ip, userAgent: ctx.get('user-agent'), requestId: ctx.state.requestId });
+    ctx.body = { patient: { id: session.patientId }, items, held: items.filter((i) => i.patientSees !== 'shown') };
+  });
+
+  for (const action of ['release', 'hold'] as const) {
+    r.post(`/results/:id/${action}`, ...g.staffWrite, async (ctx) => {
+      const session = ctx.state.session!;
+      const id = ctx.params.id!;
+      if (!ID.test(id)) throw new AppError(404, 'result_not_found', 'No such result.');
+      const parsed = actionBody.safeParse((ctx.request as { body?: unknown }).body ?? {});
+      if (!parsed.success) throw new AppError(400, 'invalid_input', 'A reason is required.', { fields: { reason: parsed.error.issues[0]!.message } });
+      // The report must belong to the patient in context (read through the patient-pinned search).
+      const { reports } = await patientView(s, session);
+      if (!reports.some((rep) => rep.id === id)) throw new AppError(404, 'result_not_found', 'That result is not in this patient\'s record.');
+      const ref = `DiagnosticReport/${id}`;
+      await s.db.transaction(async (m) => {
+        await s.policyState.recordClinicianAction(m, { ehrId: session.ehrId, patientId: session.patientId, resourceRef: ref, action, by: session.viewer.id, reason: parsed.data.reason });
+        await s.audit.record(
+          { actor: { kind: 'staff', id: session.viewer.id }, ehrId: session.ehrId, patientId: session.patientId, action: action === 'release' ? 'staff_release' : 'staff_hold', resourceType: 'DiagnosticReport', resourceId: id, outcome: 'success', decision: `clinician_${action}`, ip: ctx.ip, userAgent: ctx.get('user-agent'), requestId: ctx.state.requestId, details: { reason: parsed.data.reason } },
+          m,
+        );
+      });
+      ctx.body = { id, action, status: 'recorded' };
+    });
+  }
+  return r;
+}

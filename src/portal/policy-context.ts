@@ -1,0 +1,23 @@
+import type { PolicyContext } from '../policy/types.js';
+import type { PortalCall } from './portal.js';
+
+/** The release policy's view of this call: who is looking, at whose record, when. */
+export async function policyContext(call: PortalCall): Promise<PolicyContext> {
+  const { s, session } = call;
+  const [clinicianActions, preferences] = await Promise.all([
+    s.policyState.clinicianActions(session.ehrId, session.patientId),
+    s.policyState.preferences(session.ehrId, session.patientId),
+  ]);
+  return {
+    viewer: { kind: session.viewer.kind, id: session.viewer.id, ...(session.secrets.viewerRelationship ? { relationship: session.secrets.viewerRelationship } : {}) },
+    patient: {
+      id: session.patientId,
+      ...(session.secrets.patientBirthDate ? { birthDate: session.secrets.patientBirthDate } : {}),
+      ...(session.secrets.patientState ? { state: session.secrets.patientState } : {}),
+    },
+    now: call.view.now,
+    clinicianActions,
+    preferences,
+    locale: call.view.locale,
+  };
+}

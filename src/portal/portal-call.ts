@@ -1,0 +1,28 @@
+import type { Context } from 'koa';
+import type { AppServices } from '../services.js';
+import type { PortalCall } from './portal.js';
+
+/** Locale from an explicit choice (`lang` cookie or query) or the browser's Accept-Language. */
+export function requestLocale(ctx: Context): 'en' | 'es' {
+  const chosen = String(ctx.query.lang ?? '') || (ctx.get('cookie').match(/(?:^|;\s*)lang=(en|es)(?:;|$)/)?.[1] ?? '');
+  if (chosen === 'es' || chosen === 'en') return chosen;
+  return ctx.acceptsLanguages('en', 'es') === 'es' ? 'es' : 'en';
+}
+
+/** The use-case call for a request that passed the patient guard. */
+export function portalCall(ctx: Context, s: AppServices, locale: 'en' | 'es' = requestLocale(ctx)): PortalCall {
+  const session = ctx.state.session!;
+  const viewerType = session.viewer.kind === 'patient' ? 'Patient' : session.viewer.kind === 'proxy' ? 'RelatedPerson' : 'Practitioner';
+  return {
+    s,
+    session,
+    view: {
+      timeZone: s.registration(session.ehrId).timeZone,
+      locale,
+      now: s.clock(),
+      patientRef: `Patient/${session.patientId}`,
+      viewerRef: `${viewerType}/${session.viewer.id}`,
+    },
+    meta: { ip: ctx.ip, userAgent: ctx.get('user-agent').slice(0, 300), requestId: ctx.state.requestId ?? '' },
+  };
+}

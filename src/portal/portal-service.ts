@@ -1,0 +1,268 @@
+import { Readable } from 'node:stream';
+import type { Appointment, Communication, DocumentReference, FhirResource, Attachment, DiagnosticReport } from 'fhir/r4.js';
+import type { AuditInput } from '../audit/audit-record.js';
+import { decide } from '../policy/index.js';
+import type { Decision } from '../policy/types.js';
+import { fhirForSession } from '../fhir/for-session.js';
+import type { FhirSession } from '../fhir/fhir-session.js';
+import { AppError, notFound } from '../http/errors.js';
+import { featuresFromScope } from '../smart/scopes.js';
+import { mapThreads, mapThread } from '../views/messages.js';
+import { mapAppointments, toIcs } from '../views/appointments.js';
+import { mapResults, mapResultDetail } from '../views/results.js';
+import { mapDocuments } from '../views/documents.js';
+import { mapSummary } from '../views/summary.js';
+import type { PendingItem } from '../views/pending.js';
+import { loadClinicalRecords } from './clinical-records.js';
+import { policyContext } from './policy-context.js';
+import { localMessagesAsCommunications } from './local-writes.js';
+import type {
+  Portal,
+  PortalCall,
+  MessagingOptions,
+  NewMessage,
+  NewReply,
+  NewAppointmentRequest,
+  NewDocumentUpload,
+  WriteAccepted,
+  DocumentContent,
+  ActivityList,
+} from './portal.js';
+import { describeActivity } from './activity-words.js';
+import { streamAttachment } from './attachment-content.js';
+
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+function checkId(id: string): string {
+  if (!ID.test(id)) throw notFound();
+  return id;
+}
+
+/** Who did it, for the audit trail (the proxy's name goes in encrypted). */
+function actorOf(call: PortalCall): AuditInput['actor'] {
+  const { viewer, secrets } = call.session;
+  return { kind: viewer.kind, id: viewer.id, ...(secrets.viewerName ? { name: secrets.viewerName } : {}) };
+}
+
+function decisionCode(d: Decision): string {
+  return [d.action, d.ruleId, d.basis].filter(Boolean).join(':');
+}
+
+/**
+ * The portal's use cases over the EHR: read through the session's FHIR client, decide through the
+ * release policy, map through the pure views, and record every PHI read in the audit trail.
+ */
+export class PortalService implements Portal {
+  features(call: PortalCall) {
+    return featuresFromScope(call.session.scopes);
+  }
+
+  private fhir(call: PortalCall): FhirSession {
+    return fhirForSession(call.s, call.session);
+  }
+
+  /** One audit row for the read, plus one per decision that held something back. */
+  private async audit(call: PortalCall, resourceType: string, resourceId: string | undefined, decisions?: Map<string, Decision>): Promise<void> {
+    const base = { actor: actorOf(call), ehrId: call.session.ehrId, patientId: call.session.patientId, ip: call.meta.ip, userAgent: call.meta.userAgent, requestId: call.meta.requestId };
+    const rows: AuditInput[] = [{ ...base, action: 'read', resourceType, ...(resourceId ? { resourceId } : {}), outcome: 'success' }];
+    for (const [ref, d] of decisions ?? []) {
+      if (d.action === 'release') continue;
+      const [type, id] = ref.split('/');
+      rows.push({ ...base, action: d.visible ? 'policy_release' : 'policy_hold', resourceType: type!, ...(id && !id.startsWith('#') ? { resourceId: id } : {}), outcome: 'success', decision: decisionCode(d) });
+      call.s.metrics.policyDecisions.inc({ action: d.action, rule: d.ruleId });
+    }
+    await call.s.audit.record(rows);
+  }
+
+  /** Communications the viewer may see (proxies never learn of minors' confidential threads). */
+  private async communications(call: PortalCall): Promise<{ comms: Communication[]; included: FhirResource[]; cut: boolean; decisions: Map<string, Decision> }> {
+    const [found, ctx, local] = await Promise.all([
+      this.fhir(call).searchPatient<Communication>('Communication', 'subject', { _include: 'Communication:sender', _count: '100', _sort: '-sent' }),
+      policyContext(call),
+      call.s.outbox.localWrites(call.session.ehrId, call.session.patientId, { kind: 'message' }),
+    ]);
+    const rules = call.s.rules(call.session.ehrId);
+    const decisions = new Map<string, Decision>();
+    const comms: Communication[] = [];
+    for (const c of found.matches) {
+      const d = decide(c, ctx, rules);
+      decisions.set(`Communication/${c.id ?? '#'}`, d);
+      if (d.visible) comms.push(c);
+    }
+    comms.push(...localMessagesAsCommunications(local, call.session, comms, call.view.locale));
+    return { comms, included: found.included, cut: found.cut, decisions };
+  }
+
+  async threads(call: PortalCall) {
+    const { comms, included, cut, decisions } = await this.communications(call);
+    const list = mapThreads(comms, included, call.view);
+    await this.audit(call, 'Communication', undefined, decisions);
+    return cut ? { ...list, cut: true } : list;
+  }
+
+  async thread(call: PortalCall, threadId: string) {
+    checkId(threadId);
+    const resolved = await call.s.outbox.resolveThread(call.session.ehrId, call.session.patientId, threadId);
+    const id = resolved.ehrThreadId ?? threadId;
+    const { comms, included, decisions } = await this.communications(call);
+    const view = mapThread(id, comms, included, call.view) ?? (resolved.local && id !== threadId ? mapThread(threadId, comms, included, call.view) : undefined);
+    if (!view) throw new AppError(404, 'thread_not_found', 'We could not find that conversation.');
+    await this.audit(call, 'Communication', id, decisions);
+    return view;
+  }
+
+  private async appointmentResources(call: PortalCall) {
+    return this.fhir(call).searchPatient<Appointment>('Appointment', 'patient', { _include: 'Appointment:actor', _count: '100', _sort: 'date' });
+  }
+
+  async appointments(call: PortalCall) {
+    const found = await this.appointmentResources(call);
+    const list = mapAppointments(found.matches, found.included, call.view);
+    await this.audit(call, 'Appointment', undefined);
+    return found.cut ? { ...list, cut: true } : list;
+  }
+
+  async appointmentIcs(call: PortalCall, appointmentId: string): Promise<string> {
+    checkId(appointmentId);
+    const list = await this.appointments(call);
+    const appt = list.items.find((a) => a.id === appointmentId);
+    if (!appt) throw new AppError(404, 'appointment_not_found', 'We could not find that appointment.');
+    const reg = call.s.registration(call.session.ehrId);
+    return toIcs(appt, { prodId: '-//fhir-portal-adapter//EN', clinicName: reg.branding.clinicName });
+  }
+
+  async results(call: PortalCall) {
+    const rec = await loadClinicalRecords(call, this.fhir(call), { reports: true, documents: false });
+    const { visible, pending, decisions } = rec.outcome;
+    const list = mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending as PendingItem[], call.view);
+    await this.audit(call, 'DiagnosticReport', undefined, decisions);
+    return rec.cut ? { ...list, cut: true } : list;
+  }
+
+  async result(call: PortalCall, reportId: string) {
+    checkId(reportId);
+    const rec = await loadClinicalRecords(call, this.fhir(call), { reports: true, documents: false });
+    const { visible, pending, decisions } = rec.outcome;
+    const detail = mapResultDetail(reportId, visible.reports, [...visible.observations, ...rec.supporting], pending as PendingItem[], call.view);
+    if (!detail) throw new AppError(404, 'result_not_found', 'We could not find that result.');
+    const only = new Map([...decisions].filter(([k]) => k.endsWith(`/${reportId}`)));
+    await this.audit(call, 'DiagnosticReport', reportId, only);
+    return detail as never;
+  }
+
+  async resultForm(call: PortalCall, reportId: string, index: number): Promise<DocumentContent> {
+    checkId(reportId);
+    const fhir = this.fhir(call);
+    const rec = await loadClinicalRecords(call, fhir, { reports: true, documents: false });
+    const report = rec.outcome.visible.reports.find((r: DiagnosticReport) => r.id === reportId);
+    const form = report?.presentedForm?.[index];
+    if (!report || !form) throw new AppError(404, 'result_not_found', 'We could not find that report.');
+    await this.audit(call, 'DiagnosticReport', reportId);
+    return streamAttachment(fhir, form, `report-${reportId}`);
+  }
+
+  async documents(call: PortalCall) {
+    const rec = await loadClinicalRecords(call, this.fhir(call), { reports: true, documents: true });
+    const { visible, pending, decisions } = rec.outcome;
+    const list = mapDocuments(visible.documents, rec.supporting, pending as PendingItem[], call.view);
+    await this.audit(call, 'DocumentReference', undefined, new Map([...decisions].filter(([k]) => k.startsWith('DocumentReference/'))));
+    return rec.cut ? { ...list, cut: true } : list;
+  }
+
+  async documentContent(call: PortalCall, documentId: string): Promise<DocumentContent> {
+    checkId(documentId);
+    const fhir = this.fhir(call);
+    const rec = await loadClinicalRecords(call, fhir, { reports: true, documents: true });
+    const doc = rec.outcome.visible.documents.find((d: DocumentReference) => d.id === documentId);
+    if (!doc) throw new AppError(404, 'document_not_found', 'We could not find that document, or it is not available to you yet.');
+    const attachment = doc.content.find((c) => c.attachment)?.attachment as Attachment | undefined;
+    if (!attachment) throw new AppError(404, 'document_not_found', 'That document has no content to show.');
+    await this.audit(call, 'DocumentReference', documentId);
+    return streamAttachment(fhir, attachment, doc.description ?? `document-${documentId}`);
+  }
+
+  /** An attachment of a message the viewer may see (the Communication is re-read and re-decided). */
+  async messageAttachment(call: PortalCall, messageId: string, index: number): Promise<DocumentContent> {
+    checkId(messageId);
+    const { comms } = await this.communications(call);
+    const comm = comms.find((c) => c.id === messageId);
+    const attachment = comm?.payload?.filter((p) => p.contentAttachment)[index]?.contentAttachment;
+    if (!comm || !attachment) throw new AppError(404, 'attachment_not_found', 'We could not find that attachment.');
+    await this.audit(call, 'Communication', messageId);
+    return streamAttachment(this.fhir(call), attachment, `attachment-${messageId}-${index}`);
+  }
+
+  async summary(call: PortalCall) {
+    const fhir = this.fhir(call);
+    // One parallel wave: messages, appointments, reports with results, documents.
+    const [messages, appts, rec] = await Promise.all([this.communications(call), this.appointmentResources(call), loadClinicalRecords(call, fhir, { reports: true, documents: true })]);
+    const { visible, pending, decisions } = rec.outcome;
+    const view = mapSummary(
+      {
+        threads: mapThreads(messages.comms, messages.included, call.view),
+        appointments: mapAppointments(appts.matches, appts.included, call.view),
+        results: mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending as PendingItem[], call.view),
+        documents: mapDocuments(visible.documents, rec.supporting, pending as PendingItem[], call.view),
+      },
+      call.view,
+    );
+    await this.audit(call, 'Patient', call.session.patientId, new Map([...messages.decisions, ...decisions]));
+    return messages.cut || appts.cut || rec.cut ? { ...view, cut: true } : view;
+  }
+
+  async activity(call: PortalCall): Promise<ActivityList> {
+    const items = await call.s.audit.forPatient(call.session.ehrId, call.session.patientId, { limit: 100 });
+    return {
+      items: items.map((i) => ({
+        seq: i.seq,
+        at: i.at,
+        atDisplay: new Intl.DateTimeFormat(call.view.locale === 'es' ? 'es-US' : 'en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: call.view.timeZone }).format(new Date(i.at)),
+        action: i.action,
+        description: describeActivity(i, call.view.locale, call.session),
+        who: i.who,
+        ...(i.device ? { device: i.device } : {}),
+        outcome: i.outcome,
+      })),
+    };
+  }
+
+  messagingOptions(call: PortalCall): MessagingOptions {
+    const m = call.s.registration(call.session.ehrId).messaging;
+    const l = call.view.locale;
+    return {
+      enabled: m.enabled && featuresFromScope(call.session.scopes).messages.write,
+      purposes: m.purposes.map((p) => ({ code: p.code, label: (l === 'es' ? p.label.es : undefined) ?? p.label.en })),
+      emergencyNotice: (l === 'es' ? m.emergencyNotice.es : undefined) ?? m.emergencyNotice.en,
+      responseTime: (l === 'es' ? m.responseTime.es : undefined) ?? m.responseTime.en,
+      maxBodyChars: m.maxBodyChars,
+      maxSubjectChars: 200,
+      maxAttachments: m.maxAttachments,
+      maxAttachmentBytes: m.maxAttachmentBytes,
+      acceptedTypes: ['application/pdf', 'image/jpeg', 'image/png'],
+    };
+  }
+
+  sendMessage(call: PortalCall, input: NewMessage): Promise<WriteAccepted> {
+    return call.s.outbox.enqueueMessage(call, input);
+  }
+
+  reply(call: PortalCall, threadId: string, input: NewReply): Promise<WriteAccepted> {
+    checkId(threadId);
+    return call.s.outbox.enqueueReply(call, threadId, input);
+  }
+
+  requestAppointment(call: PortalCall, input: NewAppointmentRequest): Promise<WriteAccepted> {
+    return call.s.outbox.enqueueAppointmentRequest(call, input);
+  }
+
+  cancelAppointmentRequest(call: PortalCall, requestId: string): Promise<WriteAccepted> {
+    checkId(requestId);
+    return call.s.outbox.enqueueCancel(call, requestId);
+  }
+
+  uploadDocument(call: PortalCall, input: NewDocumentUpload): Promise<WriteAccepted> {
+    return call.s.outbox.enqueueUpload(call, input);
+  }
+}
+
+export { Readable };
