@@ -9,6 +9,7 @@ import { securityHeaders, frameAncestorsOf } from './http/middleware/security-he
 import { healthRoutes, type ReadinessCheck } from './http/health-routes.js';
 import { metricsRoute } from './http/metrics.js';
 import { buildGuards, type Guards } from './http/guards.js';
+import { AppError } from './http/errors.js';
 import { launchRoutes } from './smart/launch-routes.js';
 import { openLaunchRoutes } from './smart/open-launch-routes.js';
 import { sessionRoutes } from './smart/session-routes.js';
@@ -39,8 +40,17 @@ export function buildApp(s: AppServices, parts: AppParts): Koa {
   app.use(s.metrics.middleware()); // request latency by route pattern
   app.use(errorHandler(s.logger)); // typed errors out; everything else a generic 500
   app.use(securityHeaders({ frameAncestors: frameAncestorsOf(s.config.ehrs), hsts: s.config.secureTransport }));
+  if (!s.config.env.METRICS_TOKEN) app.use(metricsOnLoopback()); // without a token, /metrics is for the host itself
   if (parts.sandbox) app.use(parts.sandbox); // /sandbox/** only; passes everything else on
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '256kb', formLimit: '64kb', encoding: 'utf-8' }));
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   return app;
+}
+
+/** Loopback callers only (a local Prometheus agent); anyone else gets a 404, as if there were nothing. */
+function metricsOnLoopback(): Koa.Middleware {
+  return async (ctx, next) => {
+    if (ctx.path === '/metrics' && !/^(127\.|::1$|::ffff:127\.)/.test(ctx.ip)) throw new AppError(404, 'not_found', 'There is nothing at this address.');
+    await next();
+  };
 }

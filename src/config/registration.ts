@@ -56,6 +56,8 @@ export const DEFAULT_PURPOSES: z.infer<typeof purpose>[] = [
 ];
 
 export const registrationSchema = z.strictObject({
+  /** Free text for whoever edits the file (JSON has no comments). */
+  $comment: z.union([z.string(), z.array(z.string())]).optional(),
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
   name: z.string().min(1),
   /** The FHIR base URL (the SMART `iss`). `${PUBLIC_URL}` is replaced from the environment. */
@@ -101,6 +103,15 @@ export const registrationSchema = z.strictObject({
       mode: z.enum(['none', 'poll', 'subscription']).default('none'),
       /** SMART Backend Services client for polling (client_credentials + private_key_jwt). */
       backendClientId: z.string().optional(),
+      /** Backend Services credentials for an EHR other than the built-in sandbox (which gets generated ones). */
+      backend: z
+        .strictObject({
+          clientId: z.string().min(1),
+          /** Private JWKS (RS384 and/or ES384 keys with kid): a file path or an environment variable. */
+          privateJwks: z.union([z.strictObject({ file: z.string().min(1) }), z.strictObject({ env: z.string().min(1) })]),
+          alg: z.enum(['RS384', 'ES384']).default('ES384'),
+        })
+        .optional(),
       pollSeconds: z.number().int().min(5).max(3600).default(60),
     })
     .prefault({}),
