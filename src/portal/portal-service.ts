@@ -12,7 +12,6 @@ import { mapAppointments, toIcs } from '../views/appointments.js';
 import { mapResults, mapResultDetail } from '../views/results.js';
 import { mapDocuments } from '../views/documents.js';
 import { mapSummary } from '../views/summary.js';
-import type { PendingItem } from '../views/pending.js';
 import { loadClinicalRecords } from './clinical-records.js';
 import { policyContext } from './policy-context.js';
 import { localMessagesAsCommunications } from './local-writes.js';
@@ -134,7 +133,7 @@ export class PortalService implements Portal {
   async results(call: PortalCall) {
     const rec = await loadClinicalRecords(call, this.fhir(call), { reports: true, documents: false });
     const { visible, pending, decisions } = rec.outcome;
-    const list = mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending as PendingItem[], call.view);
+    const list = mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending, call.view);
     await this.audit(call, 'DiagnosticReport', undefined, decisions);
     return rec.cut ? { ...list, cut: true } : list;
   }
@@ -143,7 +142,7 @@ export class PortalService implements Portal {
     checkId(reportId);
     const rec = await loadClinicalRecords(call, this.fhir(call), { reports: true, documents: false });
     const { visible, pending, decisions } = rec.outcome;
-    const detail = mapResultDetail(reportId, visible.reports, [...visible.observations, ...rec.supporting], pending as PendingItem[], call.view);
+    const detail = mapResultDetail(reportId, visible.reports, [...visible.observations, ...rec.supporting], pending, call.view);
     if (!detail) throw new AppError(404, 'result_not_found', 'We could not find that result.');
     const only = new Map([...decisions].filter(([k]) => k.endsWith(`/${reportId}`)));
     await this.audit(call, 'DiagnosticReport', reportId, only);
@@ -164,7 +163,7 @@ export class PortalService implements Portal {
   async documents(call: PortalCall) {
     const rec = await loadClinicalRecords(call, this.fhir(call), { reports: true, documents: true });
     const { visible, pending, decisions } = rec.outcome;
-    const list = mapDocuments(visible.documents, rec.supporting, pending as PendingItem[], call.view);
+    const list = mapDocuments(visible.documents, rec.supporting, pending, call.view);
     await this.audit(call, 'DocumentReference', undefined, new Map([...decisions].filter(([k]) => k.startsWith('DocumentReference/'))));
     return rec.cut ? { ...list, cut: true } : list;
   }
@@ -201,8 +200,8 @@ export class PortalService implements Portal {
       {
         threads: mapThreads(messages.comms, messages.included, call.view),
         appointments: mapAppointments(appts.matches, appts.included, call.view),
-        results: mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending as PendingItem[], call.view),
-        documents: mapDocuments(visible.documents, rec.supporting, pending as PendingItem[], call.view),
+        results: mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending, call.view),
+        documents: mapDocuments(visible.documents, rec.supporting, pending, call.view),
       },
       call.view,
     );

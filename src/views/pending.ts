@@ -6,14 +6,9 @@ import { z } from 'zod';
 import { formatInstant, type DateView, DateViewSchema } from './format-date.js';
 import type { ViewContext } from './view-context.js';
 
-export type PendingItem = {
-  ref: string;
-  kind: 'result' | 'document';
-  issued?: string;
-  releaseAt?: string;
-  explanation: string;
-  category?: string;
-};
+/** What the release policy lets a viewer know about a held item (the policy produces these). */
+export type { PendingItem } from '../policy/apply.js';
+import type { PendingItem } from '../policy/apply.js';
 
 export const PendingItemSchema = z.object({
   ref: z.string().min(1),
