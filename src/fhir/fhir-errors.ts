@@ -34,7 +34,7 @@ export function ehrFailure(ehrName: string, status: number | undefined, body?: u
     return new EhrError('unauthorized', status, 401, 'ehr_session_expired', `Your sign-in with ${ehrName} has ended.`, 'Please launch the app again from your patient portal.');
   }
   if (status === 403) {
-    return new EhrError('forbidden', status, 403, 'section_unavailable', `${ehrName} does not allow this app to show this section.`);
+    return new EhrError('forbidden', status, 403, 'section_unavailable', `${ehrName} does not allow this app to do this.`);
   }
   if (status === 404 || status === 410) return new EhrError('not_found', status, 404, 'not_found', 'We could not find that item.');
   if (status === 409 || status === 412) return new EhrError('conflict', status, 409, 'ehr_conflict', `${ehrName} refused the change because of a conflict.`);

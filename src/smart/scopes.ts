@@ -15,6 +15,9 @@ const FEATURE_TYPES: Record<Feature, { read: string[]; write: string[] }> = {
   patient: { read: ['Patient'], write: [] },
 };
 
+/** Types whose resources the portal also updates (a patient cancels an appointment request). */
+const UPDATES = new Set(['Appointment']);
+
 /** Types read only as supporting detail (names of senders, places); a feature works without them. */
 const SUPPORTING = ['Practitioner', 'RelatedPerson', 'Location', 'Organization', 'Binary'];
 
@@ -33,7 +36,7 @@ export function requestedScopes(options: {
   const scopes = ['openid', 'fhirUser', options.refresh, options.ehrLaunch ? 'launch' : 'launch/patient'];
   for (const t of [...reads].sort()) {
     const w = writes.has(t);
-    if (options.style === 'v2') scopes.push(`patient/${t}.${w ? 'crs' : 'rs'}`);
+    if (options.style === 'v2') scopes.push(`patient/${t}.${w ? (UPDATES.has(t) ? 'crus' : 'crs') : 'rs'}`);
     else {
       scopes.push(`patient/${t}.read`);
       if (w) scopes.push(`patient/${t}.write`);

@@ -1,0 +1,72 @@
+import type { DeliveryStatus } from '../views/messages.js';
+
+export type OutboxKind = 'message' | 'reply' | 'appointment-request' | 'cancel' | 'upload';
+export type OutboxStatus = DeliveryStatus;
+
+/** System of the client-assigned identifier on every resource the outbox writes (exactly-once key). */
+export const WRITE_IDENTIFIER_SYSTEM = 'urn:fhir-portal-adapter:write';
+export const PURPOSE_SYSTEM = 'http://fhir-portal-adapter.example/CodeSystem/message-purpose';
+export const UPLOAD_CATEGORY_SYSTEM = 'http://fhir-portal-adapter.example/CodeSystem/upload-category';
+export const VIDEO_VISIT_EXTENSION = 'http://fhir-portal-adapter.example/StructureDefinition/video-visit';
+export const LOCAL_THREAD_PREFIX = 'local-';
+
+export interface StoredFile {
+  filename: string;
+  contentType: 'application/pdf' | 'image/jpeg' | 'image/png';
+  size: number;
+  /** base64 */
+  data: string;
+}
+
+/** Who wrote it: the patient, or a proxy (RelatedPerson) acting for them. */
+export interface Author {
+  kind: 'patient' | 'proxy';
+  /** `Patient/<id>` or `RelatedPerson/<id>` */
+  reference: string;
+}
+
+/** What the outbox stores, JWE-encrypted as one value. */
+export type Payload =
+  | { kind: 'message'; purpose: string; subject: string; body: string; attachments: StoredFile[] }
+  | { kind: 'reply'; threadId: string; body: string; attachments: StoredFile[] }
+  | {
+      kind: 'appointment-request';
+      reason: string;
+      visitType: 'in-person' | 'video';
+      preferred: { date: string; partOfDay: 'morning' | 'afternoon' | 'any' }[];
+      notes?: string;
+      as: 'Appointment' | 'ServiceRequest';
+    }
+  | { kind: 'cancel'; appointmentId: string }
+  | { kind: 'upload'; category: 'insurance-card' | 'form' | 'outside-record' | 'other'; description: string; file: StoredFile };
+
+/** Ids the EHR gave back, saved after every step so a retry resumes where the last try stopped. */
+export interface DeliveryResult {
+  binaryIds?: string[];
+  headerId?: string;
+  messageId?: string;
+  resourceType?: string;
+  resourceId?: string;
+}
+
+/** A local write as the views merge it (decrypted). */
+export interface LocalWrite {
+  id: string;
+  kind: OutboxKind;
+  status: OutboxStatus;
+  /** Local (`local-…`) or EHR thread id, for messages and replies. */
+  threadId?: string;
+  /** The EHR's thread header id once the thread exists there. */
+  ehrThreadId?: string;
+  createdAt: string;
+  deliveredAt?: string;
+  /** Undelivered for longer than the configured time: "not delivered yet, we keep trying — call the clinic if urgent". */
+  overdue: boolean;
+  /** Why it is waiting: a code (`ehr_unavailable`, `waiting_for_signin`, …), never PHI. */
+  waitingReason?: string;
+  /** The EHR's own words for a permanent rejection. */
+  rejectionReason?: string;
+  result: DeliveryResult;
+  author: Author;
+  payload: Payload;
+}

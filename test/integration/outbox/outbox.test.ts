@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import type { Appointment, Binary, Communication, DocumentReference, Resource } from 'fhir/r4.js';
+import { parseSearchRequest } from '@medplum/core';
+import { OutboxWorker } from '../../../src/outbox/worker.js';
+import { PROFILES } from '../../../src/outbox/resources.js';
+import { WRITE_IDENTIFIER_SYSTEM } from '../../../src/outbox/types.js';
+import { TestBrowser } from '../helpers/browser.js';
+import { startTestPortal, type TestPortal } from '../helpers/test-portal.js';
+import { checkProfile, loadProfiles } from '../../unit/outbox/profile-check.js';
+
+const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n1 0 obj\n'), Buffer.alloc(200, 0x20)]);
+const profiles = loadProfiles();
+
+for (const backend of ['postgres', 'embedded'] as const)
+describe(`outbox against the sandbox EHR (${backend})`, function () {
+  this.timeout(60_000);
+  let portal: TestPortal;
+  let worker: OutboxWorker;
+  let maria: TestBrowser;
+  let other: TestBrowser;
+  const patient = 'maria-lopez';
+
+  const repo = () => portal.sandbox!.repo;
+  async function search<T extends Resource>(type: string, params: Record<string, string>): Promise<T[]> {
+    const b = await repo().search(parseSearchRequest(type, params));
+    return (b.entry ?? []).map((e) => e.resource as unknown as T);
+  }
+  const byWriteId = <T extends Resource>(type: string, value: string) => search<T>(type, { identifier: `${WRITE_IDENTIFIER_SYSTEM}|${value}` });
+  const counts = async () => {
+    const [o] = (await portal.db.query('SELECT count(*)::int AS n FROM outbox_item')) as { n: number }[];
+    const [a] = (await portal.db.query(`SELECT count(*)::int AS n FROM audit_entry WHERE action = 'write'`)) as { n: number }[];
+    return { outbox: o!.n, audit: a!.n };
+  };
+  const conforms = (r: Resource, url: string) => assert.deepEqual(checkProfile(r, profiles.get(url)!), [], `${r.resourceType} conforms to ${url}`);
+  /** Rounds until nothing is due (each round delivers one item per thread). */
+  async function drain(): Promise<void> {
+    for (let i = 0; i < 20 && (await worker.runOnce()) > 0; i++);
+  }
+
+  before(async () => {
+    portal = await startTestPortal({ embedded: backend === 'embedded', env: { WORKERS: 'off', LOG_LEVEL: 'silent', OUTBOX_BACKOFF_BASE_MS: '1', OUTBOX_BACKOFF_CAP_MS: '5' } });
+    worker = new OutboxWorker(portal.services, { pollMs: 50, backoff: { baseMs: 1, capMs: 5 } });
+    maria = new TestBrowser(portal.url);
+    await maria.launch(patient);
+    const pts = (await (await fetch(`${portal.url}/sandbox/patients.json`)).json()) as { id: string }[];
+    other = new TestBrowser(portal.url);
+    await other.launch(pts.find((p) => p.id !== patient)!.id);
+  });
+  after(async () => {
+    await portal?.stop();
+  });
+
+  it('a new message with an attachment: 202 "sending" at once, then lands in the EHR as the profile says', async () => {
+    const form = new FormData();
+    form.set('purpose', 'medication-question');
+    form.set('subject', 'Ibuprofen with lisinopril?');
+    form.set('body', 'Is it fine to take ibuprofen for a headache?');
+    form.append('attachments', new Blob([PDF], { type: 'application/pdf' }), 'med-list.pdf');
+    const r = await maria.postForm('/api/messages', form);
+    assert.equal(r.status, 202, r.text);
+    assert.equal(r.json.status, 'sending');
+    assert.match(r.json.threadId, /^local-/);
+    const before = await portal.services.outbox.localWrites('sandbox', patient, { kind: 'message' });
+    const mine = before.find((w) => w.id === r.json.id)!;
+    assert.equal(mine.status, 'sending');
+    assert.equal(mine.overdue, false);
+    assert.equal(mine.payload.kind === 'message' && mine.payload.body, 'Is it fine to take ibuprofen for a headache?');
+    const [raw] = (await portal.db.query('SELECT payload FROM outbox_item WHERE id = $1', [r.json.id])) as { payload: string }[];
+    assert.equal(raw!.payload.split('.').length, 5, 'payload is a compact JWE');
+    assert.ok(!raw!.payload.includes('ibuprofen'));
+
+    // a reply queued before the thread exists in the EHR goes out after it, into it
+    const reply = await maria.post(`/api/messages/${r.json.threadId}/replies`, { body: 'Also: can I take it with food?' });
+    assert.equal(reply.status, 202, reply.text);
+
+    await drain();
+    const [header] = await byWriteId<Communication>('Communication', `${r.json.id}-header`);
+    const [msg] = await byWriteId<Communication>('Communication', `${r.json.id}-message`);
+    assert.ok(header && msg, 'header and message are in the EHR');
+    conforms(header, PROFILES.message);
+    conforms(msg, PROFILES.message);
+    assert.equal(header.topic?.text, 'Ibuprofen with lisinopril?');
+    assert.equal(header.category?.[0]?.coding?.[0]?.code, 'medication-question');
+    assert.equal(header.recipient?.[0]?.reference, 'Practitioner/pr-chen');
+    assert.deepEqual(msg.partOf, [{ reference: `Communication/${header.id}` }]);
+    const att = msg.payload?.find((p) => p.contentAttachment)?.contentAttachment;
+    assert.equal(att?.contentType, 'application/pdf');
+    assert.equal(att?.size, PDF.length);
+    const bin = (await repo().readResource('Binary', att!.url!.split('/')[1]!)) as unknown as Binary;
+    assert.equal(Buffer.from(bin.data!, 'base64').equals(PDF), true);
+    assert.equal(bin.securityContext?.reference, `Patient/${patient}`);
+
+    const [second] = await byWriteId<Communication>('Communication', `${reply.json.id}-message`);
+    assert.deepEqual(second?.partOf, [{ reference: `Communication/${header.id}` }]);
+    assert.deepEqual(second?.inResponseTo, [{ reference: `Communication/${msg.id}` }]);
+    conforms(second!, PROFILES.message);
+
+    const after = await portal.services.outbox.localWrites('sandbox', patient, { threadId: r.json.threadId });
+    assert.deepEqual(after.map((w) => [w.id, w.status, w.ehrThreadId]), [[r.json.id, 'delivered', header.id], [reply.json.id, 'delivered', header.id]]);
+    assert.deepEqual(await portal.services.outbox.resolveThread('sandbox', patient, r.json.threadId), { local: true, ehrThreadId: header.id });
+    // the same thread by its EHR id: same writes
+    assert.equal((await portal.services.outbox.localWrites('sandbox', patient, { threadId: header.id! })).length, 2);
+    const audits = await portal.services.audit.records('sandbox', patient, { actions: ['write'] });
+    assert.ok(audits.some((a) => a.resourceId === r.json.id && a.outcome === 'pending'));
+    assert.ok(audits.some((a) => a.resourceId === msg.id && a.outcome === 'success' && a.actor.kind === 'system'));
+  });
+
+  it('a retry after a lost response does not duplicate (conditional create on the write identifier)', async () => {
+    const r = await maria.post('/api/messages', { purpose: 'billing', subject: 'Invoice', body: 'Which invoice is current?' });
+    assert.equal(r.status, 202);
+    await drain();
+    // As if the EHR's answers had been lost: the row forgets what it learned and is tried again.
+    await portal.db.query(`UPDATE outbox_item SET status = 'sending', result = '{}'::jsonb, ehr_thread_id = NULL WHERE id = $1`, [r.json.id]);
+    await drain();
+    assert.equal((await byWriteId('Communication', `${r.json.id}-header`)).length, 1);
+    assert.equal((await byWriteId('Communication', `${r.json.id}-message`)).length, 1);
+    const [w] = (await portal.services.outbox.localWrites('sandbox', patient)).filter((x) => x.id === r.json.id);
+    assert.equal(w?.status, 'delivered');
+  });
+
+  it('while the EHR is down the write waits ("retrying"), then goes out once when it is back', async () => {
+    const r = await maria.post('/api/messages', { purpose: 'other', subject: 'Down test', body: 'Sent while the EHR is down' });
+    portal.sandbox!.faults.down = true;
+    try {
+      await worker.runOnce();
+      const [w] = (await portal.services.outbox.localWrites('sandbox', patient)).filter((x) => x.id === r.json.id);
+      assert.equal(w?.status, 'retrying');
+      assert.equal(w?.waitingReason, 'ehr_unavailable');
+    } finally {
+      portal.sandbox!.faults.down = false;
+    }
+    await new Promise((res) => setTimeout(res, 20));
+    await drain();
+    const [w] = (await portal.services.outbox.localWrites('sandbox', patient)).filter((x) => x.id === r.json.id);
+    assert.equal(w?.status, 'delivered');
+    assert.equal((await byWriteId('Communication', `${r.json.id}-message`)).length, 1);
+  });
+
+  it('replies into an EHR thread of the patient; another patient\'s or an unknown thread is 404 and writes nothing', async () => {
+    const threads = (await search<Communication>('Communication', { patient: `Patient/${patient}` })).filter((c) => !c.partOf && !(c.identifier ?? []).length);
+    const otherThreads = (await search<Communication>('Communication', { patient: `Patient/${other.session!.patient.id}` })).filter((c) => !c.partOf);
+    assert.ok(threads.length > 0 && otherThreads.length > 0, 'the seed has threads for both patients');
+    const before = await counts();
+    for (const id of [otherThreads[0]!.id!, 'no-such-thread', 'local-00000000-0000-4000-8000-000000000000']) {
+      const x = await maria.post(`/api/messages/${id}/replies`, { body: 'hello' });
+      assert.equal(x.status, 404, `${id}: ${x.text}`);
+      assert.equal(x.json.code ?? x.json.error?.code ?? 'thread_not_found', 'thread_not_found');
+    }
+    assert.deepEqual(await counts(), before);
+    const ok = await maria.post(`/api/messages/${threads[0]!.id}/replies`, { body: 'Thank you, doctor.' });
+    assert.equal(ok.status, 202, ok.text);
+    await drain();
+    const [msg] = await byWriteId<Communication>('Communication', `${ok.json.id}-message`);
+    assert.deepEqual(msg?.partOf, [{ reference: `Communication/${threads[0]!.id}` }]);
+    assert.equal(msg?.inResponseTo?.length, 1);
+  });
+
+  it('invalid input gets a 4xx naming the field and changes nothing', async () => {
+    const before = await counts();
+    const cases: [unknown, string][] = [
+      [{ subject: 's', body: 'b' }, 'purpose'],
+      [{ purpose: 'no-such-purpose', subject: 's', body: 'b' }, 'purpose'],
+      [{ purpose: 'other', subject: 's', body: '' }, 'body'],
+      [{ purpose: 'other', subject: 'x'.repeat(100_000), body: 'b' }, 'subject'],
+      [{ purpose: 'other', subject: 's', body: 'x'.repeat(5001) }, 'body'],
+    ];
+    for (const [body, field] of cases) {
+      const x = await maria.post('/api/messages', body);
+      assert.ok(x.status >= 400 && x.status < 500, `${JSON.stringify(body).slice(0, 50)} -> ${x.status}`);
+      assert.ok(x.text.includes(field), `${field} named in ${x.text.slice(0, 200)}`);
+    }
+    const disguised = new FormData();
+    disguised.set('purpose', 'other');
+    disguised.set('subject', 's');
+    disguised.set('body', 'b');
+    disguised.append('attachments', new Blob([Buffer.from('I am text, not a PDF')], { type: 'application/pdf' }), 'report.pdf');
+    const d = await maria.postForm('/api/messages', disguised);
+    assert.ok(d.status === 415 || d.status === 422, `${d.status} ${d.text}`);
+    assert.ok(d.text.includes('attachments.0'), d.text);
+    const many = new FormData();
+    many.set('purpose', 'other');
+    many.set('subject', 's');
+    many.set('body', 'b');
+    for (let i = 0; i < 4; i++) many.append('attachments', new Blob([PDF], { type: 'application/pdf' }), `f${i}.pdf`);
+    const m = await maria.postForm('/api/messages', many);
+    assert.ok(m.status >= 400 && m.status < 500, `${m.status}`);
+    assert.ok(m.text.includes('attachments'), m.text);
+    const noCsrf = await maria.post('/api/messages', { purpose: 'other', subject: 's', body: 'b' }, { 'x-csrf-token': '' });
+    assert.equal(noCsrf.status, 403);
+    assert.deepEqual(await counts(), before);
+  });
+
+  it('an appointment request lands as a proposed Appointment and can be cancelled before it is booked', async () => {
+    const day = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const r = await maria.post('/api/appointment-requests', { reason: 'Knee pain when climbing stairs', visitType: 'video', preferred: [{ date: day, partOfDay: 'morning' }] });
+    assert.equal(r.status, 202, r.text);
+    // cancelled before delivery: queued behind the request it cancels
+    const c = await maria.post(`/api/appointment-requests/${r.json.id}/cancel`, {});
+    assert.equal(c.status, 202, c.text);
+    await drain();
+    const [appt] = await byWriteId<Appointment>('Appointment', `${r.json.id}-appointment`);
+    assert.ok(appt);
+    conforms({ ...appt, status: 'proposed' } as Appointment, PROFILES.appointment);
+    // Cancelling is an update: it needs Appointment update ("u") in the granted scopes.
+    const scopes = (maria.session!.scopes as string[]).join(' ');
+    const [cancel] = (await portal.services.outbox.localWrites('sandbox', patient, { kind: 'cancel' })).filter((x) => x.id === c.json.id);
+    if (/patient\/(Appointment|\*)\.c?r?u|patient\/(Appointment|\*)\.write/.test(scopes)) {
+      assert.equal(cancel?.status, 'delivered');
+      assert.equal(appt.status, 'cancelled');
+    } else {
+      assert.equal(cancel?.status, 'rejected', 'without the scope the EHR refuses and the patient is told');
+      assert.ok(cancel?.rejectionReason);
+      assert.equal(appt.status, 'proposed');
+    }
+    assert.equal(appt.extension?.[0]?.valueBoolean, true);
+    assert.equal(appt.reasonCode?.[0]?.text, 'Knee pain when climbing stairs');
+
+    // booked by the clinic in the meantime: the cancellation is refused with the reason kept
+    const r2 = await maria.post('/api/appointment-requests', { reason: 'Check-up', visitType: 'in-person', preferred: [{ date: day, partOfDay: 'any' }] });
+    await drain();
+    const [appt2] = await byWriteId<Appointment>('Appointment', `${r2.json.id}-appointment`);
+    assert.equal(appt2?.status, 'proposed');
+    conforms(appt2!, PROFILES.appointment);
+    const c2 = await maria.post(`/api/appointment-requests/${appt2!.id}/cancel`, {});
+    assert.equal(c2.status, 202, c2.text);
+    await repo().updateResource({ ...(appt2 as never as Appointment), status: 'booked' } as never);
+    await drain();
+    const [w] = (await portal.services.outbox.localWrites('sandbox', patient, { kind: 'cancel' })).filter((x) => x.id === c2.json.id);
+    assert.equal(w?.status, 'rejected');
+    assert.match(w?.rejectionReason ?? '', /already booked/);
+  });
+
+  it('an upload lands as a DocumentReference with its Binary', async () => {
+    const form = new FormData();
+    form.set('category', 'insurance-card');
+    form.set('description', 'New insurance card');
+    form.append('file', new Blob([PDF], { type: 'application/octet-stream' }), 'card.pdf');
+    const r = await maria.postForm('/api/documents', form);
+    assert.equal(r.status, 202, r.text);
+    await drain();
+    const [doc] = await byWriteId<DocumentReference>('DocumentReference', `${r.json.id}-document`);
+    assert.ok(doc);
+    conforms(doc, PROFILES.upload);
+    assert.equal(doc.content[0]?.attachment.title, 'card.pdf');
+    const bin = (await repo().readResource('Binary', doc.content[0]!.attachment.url!.split('/')[1]!)) as unknown as Binary;
+    assert.equal(bin.contentType, 'application/pdf');
+  });
+
+  it('after sign-out the write waits for the next sign-in, then goes out with the new session', async () => {
+    const b = new TestBrowser(portal.url);
+    await b.launch(patient);
+    const r = await b.post('/api/messages', { purpose: 'other', subject: 'After sign-out', body: 'Sent just before signing out' });
+    assert.equal(r.status, 202);
+    // every active session of this viewer ends
+    await portal.db.query(`UPDATE portal_session SET ended_at = now(), end_reason = 'logout', secrets = NULL WHERE patient_id = $1`, [patient]);
+    await worker.runOnce();
+    let [w] = (await portal.services.outbox.localWrites('sandbox', patient)).filter((x) => x.id === r.json.id);
+    assert.equal(w?.status, 'retrying');
+    assert.equal(w?.waitingReason, 'waiting_for_signin');
+    assert.equal(await worker.runOnce(), 0, 'not retried before a sign-in appears');
+    await new TestBrowser(portal.url).launch(patient);
+    await drain();
+    [w] = (await portal.services.outbox.localWrites('sandbox', patient)).filter((x) => x.id === r.json.id);
+    assert.equal(w?.status, 'delivered');
+    await maria.launch(patient);
+  });
+
+  it('reports depth and age on the metrics', async () => {
+    await worker.updateGauges();
+    const text = await portal.services.metrics.registry.metrics();
+    assert.match(text, /outbox_depth\{status="delivered"\} [1-9]/);
+    assert.match(text, /outbox_depth\{status="sending"\} 0/);
+  });
+});
