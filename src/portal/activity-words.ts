@@ -10,6 +10,7 @@ const WHAT: Record<string, { en: string; es: string }> = {
   Observation: { en: 'test results', es: 'resultados' },
   DocumentReference: { en: 'documents', es: 'documentos' },
   Patient: { en: 'the summary page', es: 'la página de resumen' },
+  AuditEvent: { en: 'account activity', es: 'la actividad de la cuenta' },
 };
 
 function who(item: ActivityItem, locale: Locale, session: PortalSession): string {

@@ -211,6 +211,8 @@ export class PortalService implements Portal {
 
   async activity(call: PortalCall): Promise<ActivityList> {
     const items = await call.s.audit.forPatient(call.session.ehrId, call.session.patientId, { limit: 100 });
+    // The list says who looked at the record and names proxies: reading it is a PHI read too.
+    await this.audit(call, 'AuditEvent', undefined);
     return {
       items: items.map((i) => ({
         seq: i.seq,

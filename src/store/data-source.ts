@@ -37,9 +37,10 @@ export async function openStore(target: DatabaseTarget, options: { migrate?: boo
 }
 
 function describe(target: DatabaseTarget): string {
-  if (target.kind === 'embedded') return `embedded database at ${target.dataDir}`;
+  // Name the variable to fix, as every start-up error does (config-error.ts).
+  if (target.kind === 'embedded') return `embedded database at ${target.dataDir} (DATA_DIR)`;
   const u = new URL(target.url);
-  return `PostgreSQL at ${u.hostname}:${u.port || 5432}${u.pathname}`; // never the password
+  return `PostgreSQL at ${u.hostname}:${u.port || 5432}${u.pathname} (DATABASE_URL)`; // never the password
 }
 
 export class StoreError extends Error {
