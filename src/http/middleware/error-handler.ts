@@ -38,7 +38,7 @@ export function errorHandler(logger: Logger): Middleware {
       const safe = known && known.expose ? known : undefined;
       if (!safe) {
         const err = e as Error;
-        logger.error({ reqId: correlationId, error: { name: err?.name, message: err?.message, stack: err?.stack }, route: ctx.path.split('/')[1] }, 'unhandled error');
+        logger.error({ reqId: correlationId, error: { class: err?.name, message: err?.message, stack: err?.stack }, route: ctx.path.split('/')[1] }, 'unhandled error');
       } else if (safe.status >= 500) {
         logger.warn({ reqId: correlationId, code: safe.code, status: safe.status }, 'service error');
       }

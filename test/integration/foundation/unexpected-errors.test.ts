@@ -59,7 +59,7 @@ describe('an unexpected error: generic 500 with a correlation id, stack logged, 
     const logged = lines.find((l) => l.reqId === requestId && l.msg === 'unhandled error');
     assert.ok(logged, 'the error is logged under the request id');
     assert.match(String(logged.error?.stack), /explodeDeepInside/);
-    assert.equal(logged.error?.name, 'TypeError');
+    assert.equal(logged.error?.class, 'TypeError');
     assert.deepEqual(portal.logs.lines.filter((l) => l.includes(MARKER)), []);
   });
 
