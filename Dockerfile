@@ -13,6 +13,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# Static page assets are served from beside the compiled UI module.
+COPY src/ui/assets ./dist/ui/assets
 COPY smart-config ./smart-config
 COPY fhir-profiles ./fhir-profiles
 RUN mkdir -p /app/data && chown node:node /app/data

@@ -18,6 +18,8 @@ export interface AppParts {
   /** Middleware mounted before body parsing (the built-in sandbox EHR reads its own bodies). */
   sandbox?: Koa.Middleware;
   readiness: ReadinessCheck[];
+  /** Outside production only: hashes of the accessibility checker's script, so it can be injected into pages. */
+  devScriptHashes?: string[];
   /** Feature routers, each built from the shared guards. */
   features?: ((s: AppServices, g: Guards) => Router)[];
 }
@@ -39,7 +41,7 @@ export function buildApp(s: AppServices, parts: AppParts): Koa {
   app.use(accessLog(s.logger)); // one line per request: route pattern, status, time — no PHI
   app.use(s.metrics.middleware()); // request latency by route pattern
   app.use(errorHandler(s.logger)); // typed errors out; everything else a generic 500
-  app.use(securityHeaders({ frameAncestors: frameAncestorsOf(s.config.ehrs), hsts: s.config.secureTransport }));
+  app.use(securityHeaders({ frameAncestors: frameAncestorsOf(s.config.ehrs), hsts: s.config.secureTransport, scriptHashes: parts.devScriptHashes ?? [] }));
   if (!s.config.env.METRICS_TOKEN) app.use(metricsOnLoopback()); // without a token, /metrics is for the host itself
   if (parts.sandbox) app.use(parts.sandbox); // /sandbox/** only; passes everything else on
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '256kb', formLimit: '64kb', encoding: 'utf-8' }));

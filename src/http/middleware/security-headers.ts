@@ -20,6 +20,8 @@ const optionsSchema = z.strictObject({
   hsts: z.boolean(),
   /** Extra style-src entries. */
   styleSources: z.array(styleSource).default([]),
+  /** Hash sources for exact inline scripts a development tool injects (never 'unsafe-inline'). */
+  scriptHashes: z.array(z.string().regex(/^'sha(256|384|512)-[A-Za-z0-9+/]+={0,2}'$/, "must be a hash source like 'sha256-…'")).default([]),
   /** Extra form-action targets, beyond 'self'. */
   formActions: z.array(originSource).default([]),
 });
@@ -71,7 +73,7 @@ export function contentSecurityPolicy(options: SecurityHeadersOptions): string {
     // Everything not named below comes from our own origin only.
     ['default-src', ["'self'"]],
     // Our own script files only: no inline script, no eval, so injected markup cannot run code.
-    ['script-src', ["'self'"]],
+    ['script-src', ["'self'", ...o.scriptHashes]],
     // smart_style_url is JSON fetched server-side, so no remote stylesheet is needed by default.
     ['style-src', unique(["'self'", ...o.styleSources])],
     // data: for small inline icons; no remote images that could carry tracking or leak via Referer.

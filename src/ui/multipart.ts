@@ -1,0 +1,99 @@
+/**
+ * multipart/form-data for the page forms that carry files (compose, reply, upload). The app's
+ * body parser takes JSON and url-encoded forms only, so this middleware reads the multipart body
+ * with busboy, within hard limits, into `ctx.request.body` (fields, for the CSRF check and the
+ * handler) and `ctx.state.uploads` (files). It runs after the session check, so nobody without a
+ * session can make the server read an upload.
+ */
+import busboy from 'busboy';
+import type { Middleware } from 'koa';
+import { AppError } from '../http/errors.js';
+import type { UploadedFile } from '../portal/portal.js';
+
+export interface MultipartLimits {
+  maxFiles: number;
+  maxFileBytes: number;
+  maxFieldBytes: number;
+  maxFields?: number;
+}
+
+export interface ParsedUpload extends UploadedFile {
+  field: string;
+  /** The file was cut at maxFileBytes: too large. */
+  truncated: boolean;
+}
+
+declare module 'koa' {
+  interface DefaultState {
+    uploads?: ParsedUpload[];
+    /** More files were sent than allowed (the extra ones were not read). */
+    uploadsOverLimit?: boolean;
+  }
+}
+
+export function multipartForm(limits: (ctx: Parameters<Middleware>[0]) => MultipartLimits): Middleware {
+  return async (ctx, next) => {
+    if (!ctx.is('multipart/form-data')) {
+      ctx.state.uploads = [];
+      await next();
+      return;
+    }
+    const l = limits(ctx);
+    const declared = Number(ctx.get('content-length') || 0);
+    const ceiling = (l.maxFiles + 1) * l.maxFileBytes + 20 * l.maxFieldBytes + 64 * 1024;
+    if (declared > ceiling) throw new AppError(413, 'body_too_large', 'The files are too large to send.', { expose: true });
+    const fields: Record<string, string> = {};
+    const uploads: ParsedUpload[] = [];
+    let overLimit = false;
+    await new Promise<void>((resolve, reject) => {
+      let bb: busboy.Busboy;
+      try {
+        bb = busboy({
+          headers: ctx.req.headers,
+          limits: { files: l.maxFiles, fileSize: l.maxFileBytes, fields: l.maxFields ?? 20, fieldSize: l.maxFieldBytes, parts: (l.maxFields ?? 20) + l.maxFiles + 1 },
+        });
+      } catch {
+        reject(new AppError(400, 'malformed_body', 'The form could not be read.'));
+        return;
+      }
+      bb.on('field', (name, value) => {
+        if (!(name in fields)) fields[name] = value;
+      });
+      bb.on('file', (field, stream, info) => {
+        const chunks: Buffer[] = [];
+        let truncated = false;
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('limit', () => (truncated = true));
+        stream.on('close', () => {
+          const bytes = Buffer.concat(chunks);
+          // An empty file input still sends a part with no name and no bytes.
+          if (!info.filename) return;
+          uploads.push({ field, filename: info.filename, contentType: info.mimeType, bytes, truncated });
+        });
+      });
+      bb.on('filesLimit', () => (overLimit = true));
+      bb.on('partsLimit', () => (overLimit = true));
+      bb.on('error', () => reject(new AppError(400, 'malformed_body', 'The form could not be read.')));
+      bb.on('close', () => resolve());
+      ctx.req.pipe(bb);
+    });
+    (ctx.request as { body?: unknown }).body = fields;
+    ctx.state.uploads = uploads;
+    ctx.state.uploadsOverLimit = overLimit;
+    await next();
+  };
+}
+
+const SIGNATURES: { type: string; ext: RegExp; magic: number[] }[] = [
+  { type: 'application/pdf', ext: /\.pdf$/i, magic: [0x25, 0x50, 0x44, 0x46] },
+  { type: 'image/png', ext: /\.png$/i, magic: [0x89, 0x50, 0x4e, 0x47] },
+  { type: 'image/jpeg', ext: /\.jpe?g$/i, magic: [0xff, 0xd8, 0xff] },
+];
+
+/** The file's real type when its name, declared type and first bytes agree on PDF/PNG/JPEG; else undefined. */
+export function acceptedType(file: Pick<UploadedFile, 'filename' | 'contentType' | 'bytes'>): string | undefined {
+  const sig = SIGNATURES.find((s) => s.ext.test(file.filename));
+  if (sig === undefined) return undefined;
+  if (!sig.magic.every((b, i) => file.bytes[i] === b)) return undefined;
+  return sig.type;
+}

@@ -1,0 +1,323 @@
+import assert from 'node:assert/strict';
+import type { Communication } from 'fhir/r4.js';
+import type { ActivityList, MessagingOptions } from '../../../src/portal/portal.js';
+import { featuresFromScope } from '../../../src/smart/scopes.js';
+import { mapAppointments } from '../../../src/views/appointments.js';
+import { mapDocuments } from '../../../src/views/documents.js';
+import { mapThread, mapThreads, type ThreadView } from '../../../src/views/messages.js';
+import type { PendingItem } from '../../../src/views/pending.js';
+import { mapResultDetail, mapResults, type ResultDetail } from '../../../src/views/results.js';
+import { mapSummary } from '../../../src/views/summary.js';
+import { renderActivity } from '../../../src/ui/pages/activity.js';
+import { emptyRequest, renderAppointmentRequest, renderAppointments } from '../../../src/ui/pages/appointments.js';
+import { renderDocuments } from '../../../src/ui/pages/documents.js';
+import { renderHome } from '../../../src/ui/pages/home.js';
+import { renderCompose, renderInbox, renderThread } from '../../../src/ui/pages/messages.js';
+import { renderResultDetail, renderResults } from '../../../src/ui/pages/results.js';
+import { renderEhrDown } from '../../../src/ui/pages/status-pages.js';
+import * as fx from '../views/fixtures.js';
+import { assertWellFormedPage, chrome, fullPage, rc, textOf } from './helpers.js';
+
+const EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>';
+const held: PendingItem = {
+  ref: 'DiagnosticReport/hiv-screen',
+  kind: 'result',
+  issued: '2025-05-30T12:00:00Z',
+  releaseAt: '2025-06-03T12:00:00Z',
+  explanation: 'Your care team will go over this result with you first.',
+  category: 'HIV screening',
+};
+const heldDoc: PendingItem = { ref: 'DocumentReference/psych-note', kind: 'document', explanation: 'This document is being reviewed before release.', category: 'Psychiatry note' };
+const reports = [fx.lipidPanel, fx.cbc, fx.prelimCulture];
+const others = [...fx.included, ...fx.lipidObs, fx.oldChol, fx.cultureObs, fx.standaloneA1c];
+
+const evilThread: Communication[] = [
+  {
+    resourceType: 'Communication',
+    id: 'e1',
+    status: 'completed',
+    subject: { reference: 'Patient/p1' },
+    sender: { reference: 'Practitioner/pr1' },
+    topic: { text: `Subject ${EVIL}` },
+    sent: '2025-05-25T10:00:00Z',
+    payload: [{ contentString: `Body ${EVIL}` }],
+  },
+];
+
+const options = (over: Partial<MessagingOptions> = {}): MessagingOptions => ({
+  enabled: true,
+  purposes: [
+    { code: 'medication-question', label: 'Question about a medication' },
+    { code: 'other', label: 'Something else' },
+  ],
+  emergencyNotice: 'Messages are not for emergencies. If this is an emergency, call 911.',
+  responseTime: 'Your care team usually answers within 2 business days.',
+  maxBodyChars: 5000,
+  maxSubjectChars: 200,
+  maxAttachments: 3,
+  maxAttachmentBytes: 5 * 1024 * 1024,
+  acceptedTypes: ['application/pdf', 'image/jpeg', 'image/png'],
+  ...over,
+});
+
+const activity: ActivityList = {
+  items: [
+    { seq: 2, at: '2025-05-31T10:00:00Z', atDisplay: 'May 31, 2025, 6:00 AM', action: 'read', description: 'Looked at test results', who: { kind: 'proxy', name: 'Ana Lopez' }, device: 'Firefox on Windows', outcome: 'success' },
+    { seq: 1, at: '2025-05-30T10:00:00Z', atDisplay: 'May 30, 2025, 6:00 AM', action: 'signin', description: 'Signed in', who: { kind: 'patient' }, outcome: 'success' },
+  ],
+};
+
+function views(locale: 'en' | 'es') {
+  const c = fx.ctx({ locale });
+  const threads = mapThreads([...fx.thread1, ...evilThread], fx.included, c);
+  const thread = mapThread('h1', fx.thread1, fx.included, c)!;
+  const appointments = mapAppointments(fx.appointments, fx.included, c);
+  const results = mapResults(reports, others, [held], c);
+  const lipid = mapResultDetail('lipid', reports, others, [held], c) as ResultDetail;
+  const cbc = mapResultDetail('cbc', reports, others, [held], c) as ResultDetail;
+  const documents = mapDocuments([fx.visitSummary, fx.oldLetter], fx.included, [heldDoc], c);
+  const summary = mapSummary({ threads, appointments, results, documents }, c);
+  return { threads, thread, appointments, results, lipid, cbc, documents, summary };
+}
+
+describe('ui/pages', () => {
+  const en = views('en');
+
+  describe('escaping', () => {
+    it('never lets a message subject or body become markup (inbox, thread, home)', () => {
+      const c = fx.ctx();
+      const thread = mapThread('e1', evilThread, fx.included, c)!;
+      const pages = [
+        fullPage(rc(), chrome(), renderThread(rc(), chrome(), thread, options(), { body: EVIL, errors: {} }, false)),
+        fullPage(rc(), chrome(), renderInbox(rc(), chrome(), en.threads)),
+        fullPage(rc(), chrome(), renderHome(rc(), chrome(), en.summary)),
+      ];
+      for (const page of pages) {
+        assert.doesNotMatch(page, /<script>alert|<img src=x/);
+        assert.doesNotMatch(page, /<[^>]*\sonerror=/);
+      }
+      assert.match(pages[0]!, /Body &lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;/);
+      assert.match(pages[0]!, /<title>Subject &lt;script&gt;/);
+    });
+
+    it('escapes names from the session (patient, proxy, clinic) in the frame', () => {
+      const page = fullPage(rc(), chrome({ patientName: `Eve ${EVIL}`, viewer: { kind: 'proxy', name: 'Mallory', relationship: `<b>mother</b>` }, clinicName: 'A&B <Clinic>' }), { title: 'x', body: renderHome(rc(), chrome(), null).body });
+      assert.doesNotMatch(page, /<script>alert|<b>mother<\/b>|<Clinic>/);
+      assert.match(page, /A&amp;B &lt;Clinic&gt;/);
+    });
+
+    it('re-shows typed values escaped in a form after a validation error', () => {
+      const page = renderCompose(rc(), chrome(), options(), { purpose: 'other', subject: `"><script>x</script>`, body: '</textarea><script>y</script>' }, { body: 'Enter your message.' }).body.value;
+      assert.doesNotMatch(page, /<script>/);
+      assert.match(page, /&lt;\/textarea&gt;&lt;script&gt;y/);
+    });
+  });
+
+  describe('pending results and documents', () => {
+    it('shows a placeholder with the explanation and never the name, category or value', () => {
+      const page = fullPage(rc(), chrome(), renderResults(rc(), chrome(), en.results));
+      const text = textOf(page);
+      assert.match(text, /A result is waiting to be released/);
+      assert.match(text, /Your care team will go over this result with you first\./);
+      assert.doesNotMatch(page, /HIV|hiv-screen/i, 'no category and no id of the held result');
+      assert.match(text, /Expected to be available by/);
+    });
+
+    it('renders a pending detail without anything about the test', () => {
+      const pending = mapResultDetail('DiagnosticReport/hiv-screen', reports, others, [held], fx.ctx());
+      assert.ok(pending && pending.status === 'pending');
+      const page = fullPage(rc(), chrome(), renderResultDetail(rc(), chrome(), pending));
+      assert.match(textOf(page), /A result is waiting to be released/);
+      assert.doesNotMatch(page, /HIV|hiv-screen/i);
+      assertWellFormedPage(page, 'pending detail');
+    });
+
+    it('shows held documents as pending, without their category', () => {
+      const page = fullPage(rc(), chrome(), renderDocuments(rc(), chrome(), en.documents, { limits: options(), values: { category: '', description: '' }, errors: {} }, null));
+      assert.match(textOf(page), /A document is waiting to be released/);
+      assert.doesNotMatch(page, /Psychiatry|psych-note/);
+      assert.match(page, /href="\/api\/documents\/d1\/content" download/);
+    });
+
+    it('home says how many results are waiting without naming them', () => {
+      const text = textOf(fullPage(rc(), chrome(), renderHome(rc(), chrome(), en.summary)));
+      assert.match(text, /1 result is waiting to be released\./);
+      assert.doesNotMatch(text, /HIV/);
+    });
+  });
+
+  describe('result detail', () => {
+    it('gives each value its unit, range, range bar with a text alternative, and flag in words', () => {
+      const page = fullPage(rc(), chrome(), renderResultDetail(rc(), chrome(), en.cbc));
+      const text = textOf(page);
+      assert.match(text, /11\.8 10³\/µL/);
+      assert.match(text, /4–11 10³\/µL/);
+      // Range bars: role=img, labelled by a title and a description that says where the value is.
+      const bars = [...page.matchAll(/<svg class="range-bar place-(\w+)"[^>]*role="img" aria-labelledby="([^" ]+) ([^"]+)"/g)];
+      assert.equal(bars.length, 4);
+      assert.deepEqual(bars.map((b) => b[1]), ['above', 'below', 'below', 'above']);
+      for (const [, , t, d] of bars) {
+        assert.match(page, new RegExp(`<title id="${t}">`));
+        assert.match(page, new RegExp(`<desc id="${d}">Your value [^<]+ compared with the usual range [^<]+: (above|below) the usual range\\.</desc>`));
+      }
+      // High / low / critical in words, each with its own icon shape.
+      assert.match(page, /class="flag flag-abnormal"><svg class="icon icon-high"[^]*?<span>High<\/span>/);
+      assert.match(page, /class="flag flag-abnormal"><svg class="icon icon-low"[^]*?<span>Low<\/span>/);
+      assert.match(page, /class="flag flag-critical"><svg class="icon icon-critical"[^]*?<span>Critical — your care team has been told<\/span>/);
+      assert.match(text, /Outside the usual range \(worked out from the usual range\)/);
+      assert.match(text, /Status Updated/);
+      assert.match(text, /1 value in this report is not shown here yet\./);
+      assertWellFormedPage(page, 'cbc detail');
+    });
+
+    it('draws a trend chart with title, description, axes, range band and a data table', () => {
+      const page = fullPage(rc(), chrome(), renderResultDetail(rc(), chrome(), en.lipid));
+      assert.equal(en.lipid.trends.length, 1, 'cholesterol has two points');
+      const svg = /<svg class="trend-chart"[^]*?<\/svg>/.exec(page)?.[0];
+      assert.ok(svg, 'trend svg present');
+      assert.match(svg, /role="img" aria-labelledby="trend-0-t trend-0-d"/);
+      assert.match(svg, /<title id="trend-0-t">Cholesterol \[Mass\/volume\] in Serum or Plasma over time<\/title>/);
+      assert.match(svg, /<desc id="trend-0-d">2 results from May 2, 2024 to May 10, 2025, from 190 mg\/dL to 212 mg\/dL\. Usual range ≤ 200 mg\/dL\.<\/desc>/);
+      assert.match(svg, /class="trend-band"/);
+      assert.match(svg, /class="axis-title"[^>]*>Date</);
+      assert.match(svg, /class="axis-title"[^>]*>Value \(mg\/dL\)</);
+      assert.equal((svg.match(/class="trend-point/g) ?? []).length, 2);
+      assert.match(svg, /class="trend-point out"/, 'the out-of-range point has its own shape');
+      const table = /<table class="data-table">[^]*?<\/table>/.exec(page)?.[0];
+      assert.ok(table);
+      assert.match(table, /<caption[^>]*>Cholesterol \[Mass\/volume\] in Serum or Plasma: every result<\/caption>/);
+      assert.match(textOf(table), /May 2, 2024 190 mg\/dL within the usual range/);
+      assert.match(textOf(table), /May 10, 2025 212 mg\/dL above the usual range/);
+      assert.match(page, /href="\/api\/results\/lipid\/form\/0"/);
+      assertWellFormedPage(page, 'lipid detail');
+    });
+
+    it('groups the list by day and then by type', () => {
+      const page = renderResults(rc(), chrome(), en.results).body.value;
+      const days = [...page.matchAll(/<h2 id="day-\d+"><time datetime="([^"]+)">/g)].map((m) => m[1]);
+      assert.deepEqual(days, ['2025-05-31', '2025-05-29', '2025-05-11', '2025-04-02', '2024-05-02']);
+      assert.match(page, /<h3>Blood count<\/h3>/);
+      assert.match(textOf(page), /Includes a critical value/);
+    });
+  });
+
+  describe('messages', () => {
+    it('puts the emergency notice and response time before the form', () => {
+      const page = renderCompose(rc(), chrome(), options(), { purpose: '', subject: '', body: '' }, {}).body.value;
+      const notice = page.indexOf('call 911');
+      const response = page.indexOf('2 business days');
+      const form = page.indexOf('<form');
+      assert.ok(notice > -1 && response > -1 && notice < form && response < form);
+      assert.match(page, /enctype="multipart\/form-data"/);
+      assert.match(page, /<input type="hidden" name="_csrf" value="csrf-token-123">/);
+      assert.match(page, /accept="\.pdf,\.jpg,\.jpeg,\.png"/);
+      assert.match(page, /maxlength="5000"/);
+      assert.match(textOf(page), /Up to 3 files, 5 MB each\. PDF, JPG or PNG\./);
+    });
+
+    it('states the delivery status of each of the patient\'s messages in words', () => {
+      const base = en.thread;
+      const mine = base.messages.find((m) => m.from.kind === 'patient')!;
+      const withStatus = (status: ThreadView['messages'][number]['status'], extra = {}) =>
+        renderThread(rc(), chrome(), { ...base, messages: [{ ...mine, status, ...extra }] }, options(), { body: '', errors: {} }, false).body.value;
+      assert.match(textOf(withStatus('sending')), /Delivery: Sending…/);
+      assert.match(textOf(withStatus('retrying')), /Not delivered yet — we keep trying\. Call the clinic if it is urgent\./);
+      assert.match(textOf(withStatus('delivered')), /Delivery: Delivered/);
+      const rejected = withStatus('rejected', { statusReason: 'Patient not found at this clinic' });
+      assert.match(textOf(rejected), /Not accepted by the clinic: Patient not found at this clinic/);
+      assert.match(rejected, /<textarea id="copy-m1" readonly[^>]*>Should I take lisinopril/);
+    });
+
+    it('shows a confirmation as a status message after sending', () => {
+      const page = renderThread(rc(), chrome(), en.thread, options(), { body: '', errors: {} }, true).body.value;
+      assert.match(page, /role="status"><p>Your message is on its way/);
+    });
+  });
+
+  describe('every page in both languages', () => {
+    for (const locale of ['en', 'es'] as const) {
+      it(`renders every page in ${locale} with one h1, ordered headings and labelled controls`, () => {
+        const v = views(locale);
+        const r = rc(locale);
+        const proxy = chrome({ viewer: { kind: 'proxy', name: 'Ana Lopez', relationship: locale === 'en' ? 'mother' : 'madre' } });
+        const pages: Record<string, string> = {
+          home: fullPage(r, chrome(), renderHome(r, chrome(), v.summary)),
+          homeProxy: fullPage(r, proxy, renderHome(r, proxy, v.summary)),
+          inbox: fullPage(r, chrome(), renderInbox(r, chrome(), v.threads)),
+          compose: fullPage(r, chrome(), renderCompose(r, chrome(), options(), { purpose: '', subject: '', body: '' }, { subject: 'x' })),
+          thread: fullPage(r, chrome(), renderThread(r, chrome(), v.thread, options(), { body: '', errors: {} }, true)),
+          appointments: fullPage(r, chrome(), renderAppointments(r, chrome(), v.appointments, null)),
+          request: fullPage(r, chrome(), renderAppointmentRequest(r, chrome(), emptyRequest(), { date0: 'x' }, '2025-06-01')),
+          results: fullPage(r, chrome(), renderResults(r, chrome(), v.results)),
+          lipid: fullPage(r, chrome(), renderResultDetail(r, chrome(), v.lipid)),
+          cbc: fullPage(r, chrome(), renderResultDetail(r, chrome(), v.cbc)),
+          documents: fullPage(r, chrome(), renderDocuments(r, chrome(), v.documents, { limits: options(), values: { category: '', description: '' }, errors: {} }, null)),
+          activity: fullPage(r, chrome(), renderActivity(r, chrome(), activity)),
+          ehrDown: fullPage(r, chrome(), renderEhrDown(r, chrome())),
+        };
+        for (const [name, page] of Object.entries(pages)) {
+          assertWellFormedPage(page, `${locale} ${name}`);
+          assert.match(page, new RegExp(`<html lang="${locale}">`));
+          assert.match(page, locale === 'en' ? /Sign out/ : /Cerrar sesión/, `${name}: nav in ${locale}`);
+          assert.match(page, /<form method="post" action="\/logout" class="signout">\s*<input type="hidden" name="_csrf" value="csrf-token-123">/);
+          assert.match(page, /<a class="skip-link" href="#main">/);
+          assert.match(page, /<main id="main"/);
+        }
+        assert.match(textOf(pages.homeProxy!), locale === 'en' ? /You are viewing Maria Elena Lopez's record as mother\./ : /Está viendo el expediente de Maria Elena Lopez como madre\./);
+        assert.match(textOf(pages.home!), locale === 'en' ? /Hello, Maria/ : /Hola, Maria/);
+        assert.match(textOf(pages.home!), /Patient: Maria Elena Lopez|Paciente: Maria Elena Lopez/);
+        if (locale === 'es') {
+          assert.match(textOf(pages.results!), /Un resultado está esperando ser publicado/);
+          assert.match(textOf(pages.cbc!), /Su valor/);
+          assert.match(textOf(pages.appointments!), /Próximas/);
+        }
+      });
+    }
+  });
+
+  describe('unavailable sections and errors', () => {
+    it('says a section is unavailable, with the reason, when the scopes do not allow it', () => {
+      const noResults = chrome({ features: featuresFromScope('launch openid patient/Communication.crs patient/Appointment.crs') });
+      const text = textOf(renderResults(rc(), noResults, null).body.value);
+      assert.match(text, /Not available\. Your clinic's system did not give this app permission to show test results\./);
+      const home = textOf(renderHome(rc(), noResults, en.summary).body.value);
+      assert.match(home, /permission to show test results/);
+      assert.match(home, /permission to show documents/);
+      const readOnly = chrome({ features: featuresFromScope('launch openid patient/Communication.rs') });
+      assert.match(textOf(renderCompose(rc(), readOnly, options(), { purpose: '', subject: '', body: '' }, {}).body.value), /lets this app show messages but not send new ones/);
+    });
+
+    it('counts items that could not be displayed', () => {
+      const one = textOf(renderInbox(rc(), chrome(), { ...en.threads, skipped: 1 }).body.value);
+      assert.match(one, /1 item could not be displayed\./);
+      const three = textOf(renderDocuments(rc('es'), chrome(), { ...en.documents, skipped: 3 }, { limits: options(), values: { category: '', description: '' }, errors: {} }, null).body.value);
+      assert.match(three, /No se pudieron mostrar 3 elementos\./);
+    });
+
+    it('names the EHR and says nothing sent was lost when it is down', () => {
+      const text = textOf(renderEhrDown(rc(), chrome({ path: '/results' })).body.value);
+      assert.match(text, /Sandbox EHR is not answering at the moment/);
+      assert.match(text, /Nothing you sent has been lost/);
+      assert.match(renderEhrDown(rc(), chrome({ path: '/results' })).body.value, /role="alert"/);
+    });
+  });
+
+  describe('appointments', () => {
+    it('offers add-to-calendar for upcoming and cancel for requests, each in its group', () => {
+      const page = renderAppointments(rc(), chrome(), en.appointments, null).body.value;
+      for (const g of ['Upcoming', 'Requested', 'Past', 'Cancelled']) assert.match(page, new RegExp(`<h2 id="group-\\w+">${g} <span class="count">`));
+      const upcoming = en.appointments.items.find((a) => a.group === 'upcoming')!;
+      const requested = en.appointments.items.find((a) => a.group === 'requested')!;
+      assert.match(page, new RegExp(`href="/appointments/${upcoming.id}\\.ics" download`));
+      assert.match(page, new RegExp(`<form method="post" action="/appointments/${requested.id}/cancel"[^>]*>\\s*<input type="hidden" name="_csrf"`));
+    });
+
+    it('request form: reason, in person or video, up to three dates with part of day', () => {
+      const page = renderAppointmentRequest(rc(), chrome(), emptyRequest(), {}, '2025-06-01').body.value;
+      assert.equal((page.match(/type="date"/g) ?? []).length, 3);
+      assert.match(page, /min="2025-06-01"/);
+      assert.match(page, /value="video"/);
+      assert.equal((page.match(/<select id="part\d"/g) ?? []).length, 3);
+    });
+  });
+});
