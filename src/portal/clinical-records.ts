@@ -13,28 +13,44 @@ export interface ClinicalRecords {
 
 const isObservation = (r: FhirResource): r is Observation => r.resourceType === 'Observation';
 
+/** The Observation search beside the report search: lab values and vital signs, newest first. */
+export const OBSERVATION_SEARCH = { category: 'laboratory,vital-signs', _count: '100', _sort: '-date' } as const;
+
+/** A report's result may also match the Observation search: keep each resource once. */
+function uniqueById(list: Observation[]): Observation[] {
+  const seen = new Set<string>();
+  return list.filter((o) => {
+    if (o.id === undefined) return true;
+    if (seen.has(o.id)) return false;
+    seen.add(o.id);
+    return true;
+  });
+}
+
 /**
- * Reports (with their results) and documents, read in one parallel wave and decided together by
- * the release policy, so a held report also holds its results, its PDF and any document that
+ * Reports (with their results), other lab and vital-sign Observations, and documents, read in
+ * one parallel wave and decided together by the release policy, so a held report also holds its results, its PDF and any document that
  * carries it — in every endpoint that shows any of them.
  */
 export async function loadClinicalRecords(call: PortalCall, fhir: FhirSession, want: { reports: boolean; documents: boolean }): Promise<ClinicalRecords> {
-  const [reports, documents, ctx] = await Promise.all([
+  const [reports, observations, documents, ctx] = await Promise.all([
     want.reports || want.documents
       ? fhir.searchPatient<DiagnosticReport>('DiagnosticReport', 'patient', { _include: 'DiagnosticReport:result', _count: '100', _sort: '-issued' })
       : undefined,
+    // Lab values and vital signs that no report carries (trends, stand-alone results).
+    want.reports ? fhir.searchPatient<Observation>('Observation', 'patient', OBSERVATION_SEARCH) : undefined,
     want.documents ? fhir.searchPatient<DocumentReference>('DocumentReference', 'patient', { _count: '100', _sort: '-date' }) : undefined,
     policyContext(call),
   ]);
   const included = [...(reports?.included ?? []), ...(documents?.included ?? [])];
   const outcome = applyPolicy(
-    { reports: reports?.matches ?? [], observations: included.filter(isObservation), documents: documents?.matches ?? [] },
+    { reports: reports?.matches ?? [], observations: uniqueById([...included.filter(isObservation), ...(observations?.matches ?? [])]), documents: documents?.matches ?? [] },
     ctx,
     call.s.rules(call.session.ehrId),
   );
   return {
     outcome,
     supporting: included.filter((r) => !isObservation(r)),
-    cut: Boolean(reports?.cut || documents?.cut),
+    cut: Boolean(reports?.cut || observations?.cut || documents?.cut),
   };
 }

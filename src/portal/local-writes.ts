@@ -26,7 +26,7 @@ function note(w: LocalWrite, locale: 'en' | 'es'): string | undefined {
   if (w.waitingReason === 'waiting_for_signin') {
     return locale === 'es' ? 'Se enviará la próxima vez que inicie sesión.' : 'It will be sent the next time you sign in.';
   }
-  return locale === 'es' ? 'Enviando…' : 'Sending…';
+  return undefined;
 }
 
 /**

@@ -1,0 +1,67 @@
+/**
+ * Where an adapter call's time goes, piece by piece, in process (no HTTP): the session lookup and
+ * touch of the auth pipeline, the policy context and outbox DB reads, the FHIR searches through
+ * FhirSession, the policy and view mapping, the audit append, and the whole use case.
+ */
+import type { Communication, FhirResource } from 'fhir/r4.js';
+import type { TestBrowser } from '../test/integration/helpers/browser.js';
+import type { TestPortal } from '../test/integration/helpers/test-portal.js';
+import { fhirForSession } from '../src/fhir/for-session.js';
+import { SESSION_COOKIE } from '../src/http/cookies.js';
+import { applyPolicy } from '../src/policy/index.js';
+import { loadClinicalRecords } from '../src/portal/clinical-records.js';
+import { policyContext } from '../src/portal/policy-context.js';
+import type { PortalCall } from '../src/portal/portal.js';
+import { PortalService } from '../src/portal/portal-service.js';
+import { mapResults } from '../src/views/results.js';
+import { mapThreads } from '../src/views/messages.js';
+import type { PendingItem } from '../src/views/pending.js';
+import { fmt, measure, summarize } from './stats.js';
+
+export async function profileAdapter(portal: TestPortal, browser: TestBrowser, patientId: string): Promise<void> {
+  const s = portal.services;
+  const cookie = browser.jar.get(SESSION_COOKIE);
+  const found = await s.sessions.lookup(cookie ? decodeURIComponent(cookie) : undefined);
+  if (found.status !== 'active') throw new Error(`session ${found.status}`);
+  const session = found.session;
+  const reg = s.registration(session.ehrId);
+  const call = (): PortalCall => ({
+    s,
+    session,
+    view: { timeZone: reg.timeZone, locale: 'en', now: s.clock(), patientRef: `Patient/${patientId}`, viewerRef: `Patient/${session.viewer.id}` },
+    meta: { ip: '127.0.0.1', userAgent: 'bench', requestId: 'bench' },
+  });
+  const service = new PortalService();
+  const fhir = fhirForSession(s, session);
+  const rec = await loadClinicalRecords(call(), fhir, { reports: true, documents: true });
+  const comms = await fhir.searchPatient<Communication>('Communication', 'subject', { _include: 'Communication:sender', _count: '100', _sort: '-sent' });
+  const ctx = await policyContext(call());
+  const rules = s.rules(session.ehrId);
+  const included: FhirResource[] = [...rec.outcome.visible.observations, ...rec.supporting];
+  const auditRows = () => [
+    { actor: { kind: session.viewer.kind, id: session.viewer.id }, ehrId: session.ehrId, patientId, ip: '127.0.0.1', userAgent: 'bench', requestId: 'bench', action: 'read' as const, resourceType: 'Patient', resourceId: patientId, outcome: 'success' as const },
+  ];
+
+  const pieces: [string, () => Promise<unknown>][] = [
+    ['session lookup (auth pipeline)', () => s.sessions.lookup(cookie ? decodeURIComponent(cookie) : undefined)],
+    ['session touch (auth pipeline)', () => s.sessions.touch(session)],
+    ['policy context (2 DB reads)', () => policyContext(call())],
+    ['outbox local writes (1 DB read)', () => s.outbox.localWrites(session.ehrId, patientId, { kind: 'message' })],
+    ['audit append (1 row)', () => s.audit.record(auditRows())],
+    ['FHIR: results searches via FhirSession', () => Promise.all([
+      fhir.searchPatient('DiagnosticReport', 'patient', { _include: 'DiagnosticReport:result', _count: '100', _sort: '-issued' }),
+      fhir.searchPatient('Observation', 'patient', { category: 'laboratory,vital-signs', _count: '100', _sort: '-date' }),
+    ])],
+    ['policy: applyPolicy on the record', async () => applyPolicy({ reports: rec.outcome.visible.reports, observations: rec.outcome.visible.observations, documents: rec.outcome.visible.documents }, ctx, rules)],
+    ['views: mapResults', async () => mapResults(rec.outcome.visible.reports, included, rec.outcome.pending as PendingItem[], call().view)],
+    ['views: mapThreads', async () => mapThreads(comms.matches, comms.included, call().view)],
+    ['use case: results (in process)', () => service.results(call())],
+    ['use case: summary (in process)', () => service.summary(call())],
+  ];
+  console.log('\n  where the time goes (in process, no injected latency, one call at a time):');
+  console.log('    piece                                        p50 ms   p99 ms');
+  for (const [label, run] of pieces) {
+    const r = summarize(await measure(label, async () => void (await run()), { budgetMs: 1500, warmup: 3, minRuns: 10 }));
+    console.log(`    ${label.padEnd(44)} ${fmt(r.p50, 2).padStart(7)} ${fmt(r.p99, 2).padStart(8)}`);
+  }
+}

@@ -1,0 +1,35 @@
+/** Latency samples of one bench case, and the figures printed for it. */
+export interface Sample {
+  label: string;
+  ms: number[];
+  seconds: number;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function summarize(s: Sample): { n: number; rps: number; p50: number; p99: number } {
+  const sorted = [...s.ms].sort((a, b) => a - b);
+  return { n: sorted.length, rps: sorted.length / s.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+/**
+ * Runs `once` one call at a time after `warmup` calls, until `budgetMs` has passed (at least
+ * `minRuns`, at most `maxRuns`), and records each call's latency.
+ */
+export async function measure(label: string, once: () => Promise<void>, o: { warmup?: number; budgetMs: number; minRuns?: number; maxRuns?: number }): Promise<Sample> {
+  for (let i = 0; i < (o.warmup ?? 3); i++) await once();
+  const ms: number[] = [];
+  const start = performance.now();
+  while (ms.length < (o.minRuns ?? 5) || (performance.now() - start < o.budgetMs && ms.length < (o.maxRuns ?? 10_000))) {
+    const t = performance.now();
+    await once();
+    ms.push(performance.now() - t);
+  }
+  return { label, ms, seconds: (performance.now() - start) / 1000 };
+}
+
+export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { TestBrowser } from '../helpers/browser.js';
+import { startTestPortal, type TestPortal } from '../helpers/test-portal.js';
+
+const LISTS = ['/api/messages', '/api/appointments', '/api/results', '/api/documents'] as const;
+
+interface Record_ {
+  ids: Map<string, Set<string>>;
+  threads: string[];
+  results: string[];
+  documents: string[];
+  appointments: string[];
+  attachments: string[];
+}
+
+/** Every id a viewer can see in each list, plus the download routes of their attachments. */
+async function collect(b: TestBrowser): Promise<Record_> {
+  const ids = new Map<string, Set<string>>();
+  for (const l of LISTS) {
+    const r = await b.get(l);
+    assert.equal(r.status, 200, `${l}: ${r.text}`);
+    ids.set(l, new Set(r.json.items.map((i: { id: string }) => i.id)));
+  }
+  const attachments: string[] = [];
+  for (const t of ids.get('/api/messages')!) {
+    const thread = await b.get(`/api/messages/${t}`);
+    for (const m of thread.json.messages as { id: string; attachments: unknown[] }[]) {
+      m.attachments.forEach((_a, i) => attachments.push(`/api/messages/${m.id}/attachments/${i}`));
+    }
+  }
+  return {
+    ids,
+    threads: [...ids.get('/api/messages')!],
+    results: [...ids.get('/api/results')!],
+    documents: [...ids.get('/api/documents')!],
+    appointments: [...ids.get('/api/appointments')!],
+    attachments,
+  };
+}
+
+describe('patients never see each other’s data (sandbox seed, real HTTP)', function () {
+  this.timeout(120_000);
+  let portal: TestPortal;
+  let maria: TestBrowser;
+  let robert: TestBrowser;
+  let mine: Record_;
+  let theirs: Record_;
+
+  before(async () => {
+    portal = await startTestPortal();
+    maria = new TestBrowser(portal.url);
+    robert = new TestBrowser(portal.url);
+    await maria.launch('maria-lopez');
+    await robert.launch('robert-okafor');
+    mine = await collect(maria);
+    theirs = await collect(robert);
+    // The other patient's record is not empty, so each check below has something to refuse.
+    for (const [l, set] of theirs.ids) assert.ok(set.size > 0, `Robert's ${l} is empty`);
+  });
+  after(async () => portal?.stop());
+
+  it('the lists do not overlap', () => {
+    for (const l of LISTS) {
+      const overlap = [...theirs.ids.get(l)!].filter((id) => mine.ids.get(l)!.has(id));
+      assert.deepEqual(overlap, [], l);
+    }
+  });
+
+  it('another patient’s thread, result, result form and appointment answer 404', async () => {
+    assert.ok(theirs.threads.length > 0 && theirs.results.length > 0 && theirs.appointments.length > 0);
+    for (const id of theirs.threads) assert.equal((await maria.get(`/api/messages/${id}`)).status, 404, id);
+    for (const id of theirs.results) {
+      assert.equal((await maria.get(`/api/results/${id}`)).status, 404, id);
+      assert.equal((await maria.request(`/api/results/${id}/form/0`)).status, 404, id);
+    }
+    for (const id of theirs.appointments) assert.equal((await maria.request(`/api/appointments/${id}/calendar.ics`)).status, 404, id);
+  });
+
+  it('another patient’s document content answers 404, and the FHIR ids behind it do too', async () => {
+    assert.ok(theirs.documents.length > 0);
+    for (const id of theirs.documents) {
+      const r = await maria.request(`/api/documents/${id}/content`);
+      assert.equal(r.status, 404, id);
+      assert.doesNotMatch(r.headers.get('content-type') ?? '', /pdf|text\/plain/);
+      assert.doesNotMatch(await r.text(), /%PDF/);
+    }
+    // Robert's own document downloads for him: the 404s above are about who asks.
+    const own = await robert.request(`/api/documents/${theirs.documents[0]}/content`);
+    assert.equal(own.status, 200);
+    await own.body?.cancel();
+  });
+
+  it('another patient’s message attachment answers 404', async () => {
+    // Maria's thread has a PDF handout: Robert asks for it by its route.
+    assert.ok(mine.attachments.length > 0);
+    for (const path of mine.attachments) {
+      assert.equal((await robert.request(path)).status, 404, path);
+      const ok = await maria.request(path);
+      assert.equal(ok.status, 200, path);
+      await ok.body?.cancel();
+    }
+  });
+
+  it('a proxy cannot open the minor’s confidential thread by its id', async () => {
+    const emma = new TestBrowser(portal.url);
+    await emma.launch('emma-nguyen');
+    const proxy = new TestBrowser(portal.url);
+    await proxy.launch('emma-nguyen', 'rp-linh-nguyen');
+    const hers = new Set((await emma.get('/api/messages')).json.items.map((t: { id: string }) => t.id));
+    const visible = new Set((await proxy.get('/api/messages')).json.items.map((t: { id: string }) => t.id));
+    const hidden = [...hers].filter((id) => !visible.has(id));
+    assert.ok(hidden.length >= 1, 'the confidential thread is hidden from the proxy');
+    for (const id of hidden) {
+      const r = await proxy.get(`/api/messages/${id}`);
+      assert.equal(r.status, 404);
+      assert.equal(r.json.error.code, 'thread_not_found');
+    }
+  });
+
+  it('the launch patient is the only one any search names, whatever the query string says', async () => {
+    const r = await maria.get('/api/results?patient=robert-okafor&subject=Patient/robert-okafor');
+    assert.equal(r.status, 200);
+    assert.deepEqual(new Set(r.json.items.map((i: { id: string }) => i.id)), mine.ids.get('/api/results'));
+  });
+});
