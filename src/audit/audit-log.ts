@@ -64,8 +64,17 @@ function fieldsOf(row: AuditEntryRow, detailsDigest: string | null): ChainFields
   };
 }
 
+interface Waiting {
+  rows: Prepared[];
+  done: (e?: unknown) => void;
+}
+
 /** The append-only, hash-chained audit trail. */
 export class AuditLog {
+  /** Entries waiting for the next group commit, and whether one is running. */
+  private queue: Waiting[] = [];
+  private flushing = false;
+
   constructor(
     private readonly ds: DataSource,
     private readonly cipher: FieldCipher,
@@ -114,14 +123,14 @@ export class AuditLog {
       }),
     );
 
-    const append = async (m: EntityManager): Promise<void> => {
+    const append = async (m: EntityManager, batch: Prepared[] = prepared): Promise<void> => {
       await m.query(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
       const [head] = (await m.query('SELECT seq, hash FROM audit_head WHERE id = 1')) as { seq: string; hash: string }[];
       if (!head) throw new AppError(500, 'audit_head_missing', 'audit_head has no row; run the migrations', { expose: false });
       let seq = Number(head.seq);
       let prevHash = head.hash;
       const at = this.clock();
-      const rows: AuditEntryRow[] = prepared.map(({ detailsDigest, ...p }) => {
+      const rows: AuditEntryRow[] = batch.map(({ detailsDigest, ...p }) => {
         seq += 1;
         const hash = entryHash({ ...p, detailsDigest, seq, at, prevHash });
         const row: AuditEntryRow = { ...p, seq: String(seq), at, prevHash, hash };
@@ -140,7 +149,39 @@ export class AuditLog {
       }
       await append(manager);
     } else {
-      await this.ds.transaction(append);
+      await this.groupCommit(prepared, append);
+    }
+  }
+
+  /**
+   * Appends outside a caller's transaction share one transaction with whatever else is waiting
+   * (group commit): the chain lock is taken once per batch instead of once per request, and each
+   * caller still returns only after its own entries are committed.
+   */
+  private groupCommit(rows: Prepared[], append: (m: EntityManager, rows?: Prepared[]) => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ rows, done: (e) => (e === undefined ? resolve() : reject(e)) });
+      if (!this.flushing) void this.flush(append);
+    });
+  }
+
+  private async flush(append: (m: EntityManager, rows?: Prepared[]) => Promise<void>): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue;
+        this.queue = [];
+        try {
+          await this.ds.transaction((m) => append(m, batch.flatMap((w) => w.rows)));
+          for (const w of batch) w.done();
+        } catch (e) {
+          // One bad batch must not take the others' entries with it: retry each caller alone.
+          if (batch.length === 1) batch[0]!.done(e);
+          else for (const w of batch) await this.ds.transaction((m) => append(m, w.rows)).then(() => w.done(), (err: unknown) => w.done(err));
+        }
+      }
+    } finally {
+      this.flushing = false;
     }
   }
 

@@ -37,10 +37,13 @@ function checkId(id: string): string {
   return id;
 }
 
-/** Who did it, for the audit trail (the proxy's name goes in encrypted). */
+/**
+ * Who did it, for the audit trail. A proxy's or clinician's name goes in (encrypted) so the patient's
+ * activity page can say who looked; the patient's own name is not needed there.
+ */
 function actorOf(call: PortalCall): AuditInput['actor'] {
   const { viewer, secrets } = call.session;
-  return { kind: viewer.kind, id: viewer.id, ...(secrets.viewerName ? { name: secrets.viewerName } : {}) };
+  return { kind: viewer.kind, id: viewer.id, ...(viewer.kind !== 'patient' && secrets.viewerName ? { name: secrets.viewerName } : {}) };
 }
 
 function decisionCode(d: Decision): string {

@@ -11,8 +11,15 @@ export type DateView = z.infer<typeof DateViewSchema>;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+const optionNames = new WeakMap<Intl.DateTimeFormatOptions, string>();
+
 function formatter(locale: Locale, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
+  let name = optionNames.get(options);
+  if (name === undefined) {
+    name = JSON.stringify(options);
+    optionNames.set(options, name);
+  }
+  const key = `${locale}|${timeZone}|${name}`;
   let f = formatters.get(key);
   if (f === undefined) {
     f = new Intl.DateTimeFormat(locale, { ...options, timeZone });

@@ -73,9 +73,20 @@ const NOT_AVAILABLE: Words = { en: 'Not available', es: 'No disponible' };
 const UNNAMED: Words = { en: 'Test', es: 'Prueba' };
 
 /** UCUM codes as people write them: `mm[Hg]` → `mmHg`, `10*3/uL` → `10³/µL`, `{score}` → none. */
+const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+/** Lab units repeat endlessly: remember the readable form of each (bounded). */
+const unitTexts = new Map<string, string | undefined>();
+
 export function unitText(unit: string | undefined): string | undefined {
   if (unit === undefined) return undefined;
-  const superscript: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+  if (unitTexts.has(unit)) return unitTexts.get(unit);
+  const readable = readableUnit(unit);
+  if (unitTexts.size < 2000) unitTexts.set(unit, readable);
+  return readable;
+}
+
+function readableUnit(unit: string): string | undefined {
+  const superscript = SUPERSCRIPT;
   const text = unit
     .replace(/\{[^}]*\}/g, '')
     .replace(/\[([^\]]*)\]/g, '$1')

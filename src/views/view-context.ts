@@ -4,9 +4,14 @@
  */
 import { z } from 'zod';
 
+const knownZones = new Set<string>();
+
+/** Building a formatter is the only portable check; remember the zones that passed. */
 function isTimeZone(value: string): boolean {
+  if (knownZones.has(value)) return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
+    knownZones.add(value);
     return true;
   } catch {
     return false;
