@@ -21,12 +21,17 @@ import { createSandbox } from './sandbox/index.js';
 import type { Sandbox, SandboxClient } from './sandbox/types.js';
 import type { DestinationStream } from 'pino';
 import { featureRouters } from './features.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { readRulesFile, type RuleSet } from './policy/index.js';
 import { PolicyState } from './policy-state/policy-state.js';
 import { Outbox } from './outbox/outbox.js';
 import { startWorkers, type Workers } from './workers.js';
+import { NotifyService } from './notify/notify-service.js';
+import { sandboxBackendClient } from './notify/sandbox-backend.js';
+import type { BackendKey } from './notify/backend-client.js';
 
 export interface RunningPortal {
   url: string;
@@ -76,6 +81,7 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
     const discovery = new SmartDiscovery();
 
     const generatedSecrets = new Map<string, string>();
+    const backendKeys = new Map<string, BackendKey>();
     if (config.sandbox.enabled) {
       const clients: SandboxClient[] = [];
       for (const r of config.ehrs.filter((e) => e.builtinSandbox && e.auth.type === 'smart')) {
@@ -83,6 +89,12 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
         const secret = randomToken();
         generatedSecrets.set(r.id, secret);
         clients.push({ clientId: r.auth.clientId, clientSecret: secret, redirectUris: [`${config.publicUrl}/callback`], tokenEndpointAuthMethod: 'client_secret_basic', grantTypes: ['authorization_code', 'refresh_token'] });
+      }
+      for (const r of config.ehrs.filter((e) => e.builtinSandbox && e.auth.type === 'smart' && e.changeDetection.mode !== 'none')) {
+        // SMART Backend Services for change detection: an ES384 key made now, never written anywhere.
+        const backend = await sandboxBackendClient(r);
+        backendKeys.set(r.id, backend.key);
+        clients.push(backend.client);
       }
       sandbox = await createSandbox({ publicUrl: config.publicUrl, appLaunchUrl: `${config.publicUrl}/launch`, clients, seedDirs: config.sandbox.seedDirs, logger, now: clock });
     }
@@ -118,8 +130,9 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
       },
       rules: (id: string) => rules.get(id)!,
       policyState: new PolicyState(db, cipher, clock),
-    } as Omit<AppServices, 'outbox'> as AppServices;
+    } as Omit<AppServices, 'outbox' | 'notify'> as AppServices;
     services.outbox = new Outbox(services);
+    services.notify = await NotifyService.create(services, { env, backendKeys, ...(sandbox ? { mailbox: sandbox.mailbox } : {}) });
     const ds = db;
     const readiness: ReadinessCheck[] = [
       { name: config.database.kind === 'postgres' ? 'postgres' : 'embedded-database', kind: 'database', check: async () => void (await ds.query('SELECT 1')) },
@@ -136,7 +149,7 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
               },
       })),
     ];
-    const app = buildApp(services, { readiness, features: featureRouters(sandbox), ...(sandbox ? { sandbox: sandbox.middleware } : {}) });
+    const app = buildApp(services, { readiness, features: featureRouters(sandbox), devScriptHashes: config.production ? [] : accessibilityCheckerHashes(), ...(sandbox ? { sandbox: sandbox.middleware } : {}) });
     handler = app.callback();
     workers = config.env.WORKERS === 'on' ? startWorkers(services, sandbox) : undefined;
     logger.info({ url: config.publicUrl, database: config.database.kind, ehrs: config.ehrs.map((e) => e.id), sandbox: Boolean(sandbox) }, 'portal started');
@@ -152,6 +165,7 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
       db,
       close: () => (closing ??= shutdown(server, logger, async () => {
         await workers?.stop();
+        services.notify.close();
         await sandbox?.close();
         await closeDb.destroy();
       })),
@@ -162,6 +176,20 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
     await sandbox?.close().catch(() => {});
     await db?.destroy().catch(() => {});
     throw e;
+  }
+}
+
+/**
+ * axe-core (a development dependency) is injected into pages as an inline script by accessibility
+ * checks. Allowing exactly that script's hash keeps script-src free of 'unsafe-inline'; production
+ * installs have no axe-core and get no hash.
+ */
+function accessibilityCheckerHashes(): string[] {
+  try {
+    const path = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+    return [`'sha256-${createHash('sha256').update(readFileSync(path)).digest('base64')}'`];
+  } catch {
+    return [];
   }
 }
 

@@ -15,6 +15,7 @@ import type { Metrics } from './http/metrics.js';
 import type { RuleSet } from './policy/load-rules.js';
 import type { PolicyState } from './policy-state/policy-state.js';
 import type { Outbox } from './outbox/outbox.js';
+import type { NotifyService } from './notify/notify-service.js';
 
 /**
  * Everything the HTTP layer and workers use, built once in main.ts (or by a test) and passed
@@ -42,4 +43,6 @@ export interface AppServices {
   rules: (ehrId: string) => RuleSet;
   policyState: PolicyState;
   outbox: Outbox;
+  /** PHI-free notifications: preferences, events, channels (src/notify/). */
+  notify: NotifyService;
 }

@@ -129,6 +129,45 @@ async function collectIncludes(
   return out;
 }
 
+const LAST_UPDATED_OPS: Record<string, (t: number, v: number) => boolean> = {
+  [Operator.EQUALS]: (t, v) => t === v,
+  [Operator.GREATER_THAN]: (t, v) => t > v,
+  [Operator.GREATER_THAN_OR_EQUALS]: (t, v) => t >= v,
+  [Operator.LESS_THAN]: (t, v) => t < v,
+  [Operator.LESS_THAN_OR_EQUALS]: (t, v) => t <= v,
+  [Operator.STARTS_AFTER]: (t, v) => t > v,
+  [Operator.ENDS_BEFORE]: (t, v) => t < v,
+};
+
+/**
+ * MemoryRepository (4.5) matches nothing for `_lastUpdated` (it is not on the resource body):
+ * such filters, and a `_sort` on it, are applied here over the other filters' matches, then paged.
+ * Change feeds (`_lastUpdated=gt…`, SMART Backend Services polling) rely on it.
+ */
+async function searchWithLastUpdated(repo: MemoryRepository, request: SearchRequest): Promise<Bundle> {
+  const lastUpdated = (request.filters ?? []).filter((f) => f.code === '_lastUpdated');
+  const sortsOnIt = (request.sortRules ?? []).filter((r) => r.code === '_lastUpdated');
+  if (!lastUpdated.length && !sortsOnIt.length) return (await repo.search(request)) as unknown as Bundle;
+  const tests = lastUpdated.map((f) => {
+    const op = LAST_UPDATED_OPS[f.operator];
+    const v = Date.parse(f.value);
+    if (!op || Number.isNaN(v)) throw new FhirError(400, 'invalid', '_lastUpdated must be a date with gt, ge, lt, le or eq.');
+    return (t: number) => op(t, v);
+  });
+  const all = await repo.search({
+    ...request,
+    filters: (request.filters ?? []).filter((f) => f.code !== '_lastUpdated'),
+    sortRules: (request.sortRules ?? []).filter((r) => r.code !== '_lastUpdated'),
+    count: 100_000,
+    offset: 0,
+  });
+  const at = (e: { resource?: unknown }) => Date.parse((e.resource as Resource | undefined)?.meta?.lastUpdated ?? '');
+  const kept = (all.entry ?? []).filter((e) => tests.every((t) => t(at(e))));
+  if (sortsOnIt.length) kept.sort((a, b) => (sortsOnIt[0]!.descending ? at(b) - at(a) : at(a) - at(b)));
+  const offset = request.offset ?? 0;
+  return { resourceType: 'Bundle', type: 'searchset', total: kept.length, entry: kept.slice(offset, offset + (request.count ?? DEFAULT_COUNT)) as BundleEntry[] };
+}
+
 /**
  * Search over medplum's MemoryRepository, shaped like HAPI's answer: compartment limits, `_include`
  * and `_revinclude` (the repository ignores them), `search.mode`, `total`, and `self`/`next` links.
@@ -159,7 +198,7 @@ export async function search(
   };
   let result;
   try {
-    result = await repo.search(request);
+    result = await searchWithLastUpdated(repo, request);
   } catch {
     throw new FhirError(400, 'invalid', 'The search could not be run with these parameters.');
   }
