@@ -76,7 +76,10 @@ export function notifyRoutes(s: AppServices, g: Guards): Router {
   }
 
   r.get('/api/notification-preferences', ...g.page, async (ctx) => {
+    const session = ctx.state.session!;
     await answer(ctx, viewerOf(ctx));
+    // The answer carries contact details read from the record: a PHI read like any other.
+    await s.audit.record({ actor: { kind: session.viewer.kind, id: session.viewer.id }, ehrId: session.ehrId, patientId: session.patientId, action: 'read', resourceType: session.viewer.kind === 'proxy' ? 'RelatedPerson' : 'Patient', outcome: 'success', ip: ctx.ip, userAgent: ctx.get('user-agent'), requestId: ctx.state.requestId });
   });
 
   r.put('/api/notification-preferences', ...g.write, async (ctx) => {
