@@ -10,23 +10,22 @@ const STATUS: Record<LocalWrite['status'], Communication['status']> = {
   delivered: 'completed',
 };
 
+/** The EHR's reason for a rejection, or why a message is waiting; nothing for a plain send in progress. */
 function note(w: LocalWrite, locale: 'en' | 'es'): string | undefined {
-  if (w.status === 'rejected') {
-    const why = w.rejectionReason ? ` ${locale === 'es' ? 'Motivo' : 'Reason'}: ${w.rejectionReason}` : '';
-    return locale === 'es'
-      ? `La clínica no aceptó este mensaje.${why} Su texto se conserva aquí para que pueda copiarlo.`
-      : `The clinic's system did not accept this message.${why} Your text is kept here so you can copy it.`;
-  }
-  if (w.status === 'delivered') return undefined;
-  if (w.overdue) {
-    return locale === 'es'
-      ? 'Aún no se ha entregado; seguimos intentándolo. Si es urgente, llame a la clínica.'
-      : 'Not delivered yet — we keep trying. If it is urgent, call the clinic.';
-  }
-  if (w.waitingReason === 'waiting_for_signin') {
+  if (w.status === 'rejected') return w.rejectionReason;
+  if (w.status !== 'delivered' && w.waitingReason === 'waiting_for_signin') {
     return locale === 'es' ? 'Se enviará la próxima vez que inicie sesión.' : 'It will be sent the next time you sign in.';
   }
   return undefined;
+}
+
+/**
+ * What the patient is told: "sending" while delivery is under way, even through a few retries;
+ * "retrying" ("not delivered yet — we keep trying; call the clinic if urgent") once it is overdue.
+ */
+function shownStatus(w: LocalWrite): Communication['status'] {
+  if (w.status === 'sending' || w.status === 'retrying') return w.overdue ? STATUS.retrying : STATUS.sending;
+  return STATUS[w.status];
 }
 
 /**
@@ -50,7 +49,7 @@ export function localMessagesAsCommunications(writes: LocalWrite[], session: Por
       out.push({
         resourceType: 'Communication',
         id: headerRef,
-        status: STATUS[w.status],
+        status: shownStatus(w),
         subject,
         sender,
         sent: w.createdAt,
@@ -62,7 +61,7 @@ export function localMessagesAsCommunications(writes: LocalWrite[], session: Por
     out.push({
       resourceType: 'Communication',
       id: `local-msg-${w.id}`,
-      status: STATUS[w.status],
+      status: shownStatus(w),
       subject,
       sender,
       sent: w.createdAt,

@@ -99,7 +99,7 @@ function deliveryLine(rc: RenderContext, m: MessageView): SafeHtml {
     case 'delivered':
       return html`<p class="delivery delivery-delivered">${icons.check()} <span>${t.deliveryStatus}: ${t.status.delivered}</span></p>`;
     case 'rejected':
-      return html`<div class="delivery delivery-rejected"><p>${icons.critical()} <span>${t.deliveryStatus}: ${note ?? t.status.rejected}</span></p>
+      return html`<div class="delivery delivery-rejected"><p>${icons.critical()} <span>${t.deliveryStatus}: ${note ? t.rejectedReason(note) : t.status.rejected}</span></p>
 <label for="copy-${m.id}">${t.rejectedCopy}</label>
 <textarea id="copy-${m.id}" readonly rows="4">${m.body}</textarea></div>`;
   }

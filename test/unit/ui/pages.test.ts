@@ -223,7 +223,7 @@ describe('ui/pages', () => {
       assert.match(textOf(withStatus('sending')), /Delivery: Sending…/);
       assert.match(textOf(withStatus('retrying')), /Not delivered yet — we keep trying\. Call the clinic if it is urgent\./);
       assert.match(textOf(withStatus('delivered')), /Delivery: Delivered/);
-      const rejected = withStatus('rejected', { statusReason: 'Patient not found at this clinic' });
+      const rejected = withStatus('rejected', { deliveryNote: 'Patient not found at this clinic' });
       assert.match(textOf(rejected), /Not accepted by the clinic: Patient not found at this clinic/);
       assert.match(rejected, /<textarea id="copy-m1" readonly[^>]*>Should I take lisinopril/);
     });
