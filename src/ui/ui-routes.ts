@@ -2,7 +2,7 @@
  * The patient pages: thin adapters over the Portal use cases (the same ones the JSON API calls),
  * rendered on the server. Reads are GETs under the page guard; writes are form posts under the
  * feature's change guard (CSRF `_csrf` field), answered with a redirect to the page that shows
- * the result (POST/redirect/GET). See README-ui.md.
+ * the result (POST/redirect/GET). The approach is described in the README ("The patient pages").
  */
 import { createHash } from 'node:crypto';
 import Router from '@koa/router';
