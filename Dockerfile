@@ -5,6 +5,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# Compiles to dist/ and copies the page assets beside the compiled UI module.
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
@@ -13,8 +14,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# Static page assets are served from beside the compiled UI module.
-COPY src/ui/assets ./dist/ui/assets
 COPY smart-config ./smart-config
 COPY fhir-profiles ./fhir-profiles
 RUN mkdir -p /app/data && chown node:node /app/data
