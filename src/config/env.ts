@@ -40,8 +40,8 @@ export const envSchema = z.object({
   OUTBOX_OVERDUE_MINUTES: z.coerce.number().min(0.01).max(7 * 24 * 60).default(15),
   /** Patient writes (messages, requests, uploads) allowed per session per minute. */
   WRITE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
-  /** Launch and callback requests allowed per client address per minute. */
-  LAUNCH_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  /** Launch and callback requests allowed per client address per minute (a clinic behind one NAT address is many patients). */
+  LAUNCH_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
   /** Generic signed webhook a clinic bridges to SMS (channel `sms-webhook`); needs NOTIFY_WEBHOOK_SECRET. */
   NOTIFY_WEBHOOK_URL: z.string().url().optional(),
   /** HMAC-SHA256 key for the webhook signature. */
