@@ -7,6 +7,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { DiagnosticReport, DocumentReference, Observation } from 'fhir/r4.js';
 import { applyPolicy } from '../../../src/policy/apply.js';
+import { mapResults, mapResultDetail } from '../../../src/views/results.js';
+import { mapDocuments } from '../../../src/views/documents.js';
+import { mapSummary } from '../../../src/views/summary.js';
+import { mapThreads } from '../../../src/views/messages.js';
+import { mapAppointments } from '../../../src/views/appointments.js';
 import type { ClinicianAction, PolicyContext } from '../../../src/policy/types.js';
 import * as f from './fixtures.js';
 
@@ -153,6 +158,31 @@ describe('policy property: held content never leaks', () => {
         for (const ref of seen[1]!) assert.ok(seen[0]!.has(ref), `proxy sees ${ref}, patient does not`);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('nothing of a held resource reaches what the API serves (results, result detail, documents, summary)', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const { input, secrets, clinicianActions } = build(s);
+        for (const viewer of [f.patientViewer, { kind: 'proxy' as const, id: 'rp-1', ...(s.relationship ? { relationship: s.relationship } : {}) }]) {
+          const now = new Date(BASE + s.nowHours * HOUR);
+          const ctx: PolicyContext = { viewer, patient: { id: 'pat-1', ...(s.age ? { birthDate: s.age } : {}), state: 'CA' }, now, clinicianActions, preferences: s.preferences };
+          const out = applyPolicy(input, ctx, f.rules);
+          // The same calls src/portal/portal-service.ts makes with the policy's outcome.
+          const view = { timeZone: 'America/Los_Angeles', locale: 'en' as const, now, patientRef: 'Patient/pat-1', viewerRef: viewer.kind === 'patient' ? 'Patient/pat-1' : 'RelatedPerson/rp-1' };
+          const results = mapResults(out.visible.reports, out.visible.observations, out.pending, view);
+          const documents = mapDocuments(out.visible.documents, [], out.pending, view);
+          const details = input.reports.map((r) => mapResultDetail(r.id!, out.visible.reports, out.visible.observations, out.pending, view));
+          const summary = mapSummary({ threads: mapThreads([], [], view), appointments: mapAppointments([], [], view), results, documents }, view);
+          const served = JSON.stringify([results, documents, details, summary]);
+          for (const [ref, values] of secrets) {
+            if (out.decisions.get(ref)?.visible) continue;
+            for (const v of values) assert.ok(!served.includes(v), `${viewer.kind}: ${v} of held ${ref} is served`);
+          }
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });
