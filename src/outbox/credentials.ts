@@ -1,6 +1,6 @@
 import type { AppServices } from '../services.js';
-import type { PortalSession, SessionSecrets } from '../smart/sessions.js';
-import { SessionEntity, type SessionRow } from '../store/entities/session.js';
+import type { PortalSession } from '../smart/sessions.js';
+import { SessionEntity } from '../store/entities/session.js';
 import type { OutboxItemRow } from '../store/entities/outbox-item.js';
 
 /**
@@ -32,20 +32,5 @@ export async function deliveryCredentials(s: AppServices, item: Pick<OutboxItemR
     )
       .orderBy('s.created_at', 'DESC')
       .getOne());
-  return row?.secrets ? toSession(s, row, row.secrets) : undefined;
-}
-
-async function toSession(s: AppServices, row: SessionRow, secrets: string): Promise<PortalSession> {
-  return {
-    key: row.idHash,
-    ehrId: row.ehrId,
-    patientId: row.patientId,
-    viewer: { kind: row.viewerKind, id: row.viewerId },
-    scopes: row.scopes,
-    secrets: await s.cipher.decryptJson<SessionSecrets>(secrets),
-    createdAt: new Date(row.createdAt),
-    lastSeenAt: new Date(row.lastSeenAt),
-    expiresAt: new Date(row.expiresAt),
-    accessExpiresAt: row.accessExpiresAt ? new Date(row.accessExpiresAt) : null,
-  };
+  return row?.secrets ? s.sessions.toSession(row) : undefined;
 }

@@ -145,7 +145,8 @@ export class SessionStore {
     return this.ds.getRepository(SessionEntity).createQueryBuilder('s').where('s.ended_at IS NULL AND s.expires_at > :now', { now: this.clock() }).getCount();
   }
 
-  private async toSession(row: SessionRow): Promise<PortalSession> {
+  /** A stored row as a session (secrets decrypted); for other readers of the table, such as the outbox. */
+  async toSession(row: SessionRow): Promise<PortalSession> {
     return {
       key: row.idHash,
       ehrId: row.ehrId,
