@@ -116,7 +116,7 @@ export const registrationSchema = z.strictObject({
     })
     .prefault({}),
   notifications: z
-    .strictObject({ fromAddress: z.string().email().optional(), portalUrl: z.string().url().optional() })
+    .strictObject({ digestMinutes: z.number().min(0).max(1440).optional(), fromAddress: z.string().email().optional(), portalUrl: z.string().url().optional() })
     .prefault({}),
   /** Where release-rule overrides for this EHR live (relative to smart-config/). */
   releaseRules: z.string().optional(),

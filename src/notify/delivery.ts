@@ -31,7 +31,12 @@ export class Delivery {
 
   async deliverOne(signal: AbortSignal): Promise<DeliveryOutcome> {
     const now = this.s.clock();
-    const claimed = await this.store.claim(this.owner, now, this.settings.leaseMs, (last) => nextSendAt(last, this.settings.digestMs, now));
+    // The digest window: the clinic's registration may set its own, else the deployment's.
+    const windowFor = (ehrId: string) => {
+      const minutes = this.s.registration(ehrId).notifications.digestMinutes;
+      return minutes === undefined ? this.settings.digestMs : minutes * 60_000;
+    };
+    const claimed = await this.store.claim(this.owner, now, this.settings.leaseMs, (last, ehrId) => nextSendAt(last, windowFor(ehrId), now));
     if (claimed.kind !== 'batch') return claimed.kind;
     const batch = claimed.batch;
     if (!batch.ids.length) return 'none';

@@ -74,7 +74,7 @@ export class NotifyStore {
    * recipient's rows into two sends; the digest rule defers a recipient heard from inside the window.
    * A batch left unfinished (lease ran out) is claimed again whole, with the same id.
    */
-  async claim(owner: string, now: Date, leaseMs: number, digestAt: (lastSent: Date | undefined) => Date): Promise<ClaimResult> {
+  async claim(owner: string, now: Date, leaseMs: number, digestAt: (lastSent: Date | undefined, ehrId: string) => Date): Promise<ClaimResult> {
     return this.ds.transaction(async (m) => {
       const due = (await m.query(
         `SELECT id, ehr_id, patient_id, viewer_kind, viewer_id, channel, batch_id FROM notification
@@ -102,7 +102,7 @@ export class NotifyStore {
             WHERE ehr_id = $1 AND patient_id = $2 AND viewer_kind = $3 AND viewer_id = $4 AND channel = $5 AND status = 'sent'`,
           who,
         )) as Row[];
-        const at = digestAt(date(last[0]?.last));
+        const at = digestAt(date(last[0]?.last), head.ehr_id as string);
         if (at.getTime() > now.getTime()) {
           await m.query(
             `UPDATE notification SET next_attempt_at = GREATEST(next_attempt_at, $6)
