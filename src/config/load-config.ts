@@ -62,6 +62,10 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && !publicUrl.startsWith('https://')) {
     throw new ConfigError('environment: PUBLIC_URL: must be an https:// URL when NODE_ENV=production');
   }
+  // fhir-kit-client's debug output includes request headers, bearer token and all.
+  if (production && /fhir-kit-client|(^|,)\*/.test(rawEnv.DEBUG ?? '')) {
+    throw new ConfigError('environment: DEBUG: fhir-kit-client debug logging writes bearer tokens to the log; unset it when NODE_ENV=production');
+  }
   const sandboxEnabled = (env.SANDBOX ?? (production ? 'off' : 'on')) === 'on';
   if (production && sandboxEnabled) throw new ConfigError('environment: SANDBOX: the sandbox EHR cannot run when NODE_ENV=production');
   if (env.DATABASE_URL) {

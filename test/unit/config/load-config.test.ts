@@ -57,6 +57,7 @@ describe('configuration', () => {
     fails({ NODE_ENV: 'production', PUBLIC_URL: 'https://portal.example.org' }, /EHRS: name at least one/);
     fails({ NODE_ENV: 'production', PUBLIC_URL: 'https://portal.example.org', SANDBOX: 'on' }, /SANDBOX: the sandbox EHR cannot run/);
     fails({ NODE_ENV: 'production', PUBLIC_URL: 'https://portal.example.org', EHRS: 'hapi-docker', SANDBOX: 'off' }, /"none" .* refused when NODE_ENV=production/);
+    fails({ NODE_ENV: 'production', PUBLIC_URL: 'https://portal.example.org', DEBUG: 'fhir-kit-client:*' }, /DEBUG: fhir-kit-client debug logging writes bearer tokens/);
   });
 
   it('refuses a client secret that is not in the environment', () => {
