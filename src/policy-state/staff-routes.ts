@@ -8,6 +8,9 @@ import { fhirForSession } from '../fhir/for-session.js';
 import { applyPolicy } from '../policy/index.js';
 import type { PolicyContext } from '../policy/types.js';
 import type { PortalSession } from '../smart/sessions.js';
+import type { Context } from 'koa';
+import { escapeHtml } from '../http/html.js';
+import { simplePage } from '../http/simple-page.js';
 
 const actionBody = z.object({ reason: z.string().trim().min(3, 'Give a short reason (it is kept in the audit trail).').max(1000) });
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -41,7 +44,7 @@ async function patientView(s: AppServices, session: PortalSession) {
 export function staffRoutes(s: AppServices, g: Guards): Router {
   const r = new Router({ prefix: '/staff' });
 
-  r.get('/results', ...g.staff, async (ctx) => {
+  async function resultsFor(ctx: Context) {
     const session = ctx.state.session!;
     const { outcome, reports } = await patientView(s, session);
     const items = reports.map((rep) => {
@@ -59,7 +62,35 @@ export function staffRoutes(s: AppServices, g: Guards): Router {
       };
     });
     await s.audit.record({ actor: { kind: 'staff', id: session.viewer.id }, ehrId: session.ehrId, patientId: session.patientId, action: 'read', resourceType: 'DiagnosticReport', outcome: 'success', ip: ctx.ip, userAgent: ctx.get('user-agent'), requestId: ctx.state.requestId });
-    ctx.body = { patient: { id: session.patientId }, items, held: items.filter((i) => i.patientSees !== 'shown') };
+    return items;
+  }
+
+  r.get('/results', ...g.staff, async (ctx) => {
+    const items = await resultsFor(ctx);
+    ctx.body = { patient: { id: ctx.state.session!.patientId }, items, held: items.filter((i) => i.patientSees !== 'shown') };
+  });
+
+  // A plain page for the same: what the patient sees of each result, and release / hold with a reason.
+  r.get('/', ...g.staff, async (ctx) => {
+    const session = ctx.state.session!;
+    const items = await resultsFor(ctx);
+    const seen = { shown: 'Visible to the patient', pending: 'Held — the patient sees that a result is pending', absent: 'Hidden' } as const;
+    const rows = items
+      .map(
+        (i) => `<tr><td>${escapeHtml(i.title)}</td><td>${escapeHtml(i.issued ?? '')}</td><td>${escapeHtml(seen[i.patientSees as keyof typeof seen] ?? i.patientSees)}${i.releaseAt ? ` (until ${escapeHtml(i.releaseAt)})` : ''}<br><span class="muted">${escapeHtml(i.ruleId)}${i.basis ? ` · ${escapeHtml(i.basis)}` : ''}</span></td>
+<td>${(['release', 'hold'] as const)
+          .map(
+            (a) => `<form method="post" action="/staff/results/${encodeURIComponent(i.id ?? '')}/${a}"><input type="hidden" name="_csrf" value="${escapeHtml(session.secrets.csrfToken)}"><label>Reason <input name="reason" required minlength="3" maxlength="1000"></label> <button type="submit">${a === 'release' ? 'Release now' : 'Hold for review'}</button></form>`,
+          )
+          .join('')}</td></tr>`,
+      )
+      .join('');
+    ctx.type = 'html';
+    ctx.body = simplePage(
+      'Results and their release',
+      `<p>Patient <code>${escapeHtml(session.patientId)}</code>. What the patient sees of each result under the clinic's release rules; a release or hold is recorded with your reason in the audit trail.</p>
+<table><caption>Results</caption><thead><tr><th scope="col">Result</th><th scope="col">Issued</th><th scope="col">Patient sees</th><th scope="col">Action</th></tr></thead><tbody>${rows}</tbody></table>`,
+    );
   });
 
   for (const action of ['release', 'hold'] as const) {
@@ -80,7 +111,8 @@ export function staffRoutes(s: AppServices, g: Guards): Router {
           m,
         );
       });
-      ctx.body = { id, action, status: 'recorded' };
+      if (ctx.accepts('json', 'html') === 'html') ctx.redirect('/staff');
+      else ctx.body = { id, action, status: 'recorded' };
     });
   }
   return r;
