@@ -15,6 +15,7 @@ import { randomToken, sha256 } from './hash.js';
 import { parseFhirUser, showsSecondFactor } from './fhir-user.js';
 import { displayName } from './person-name.js';
 import { startSession } from './start-session.js';
+import { fetchSmartStyle } from './smart-style.js';
 
 const launchQuery = z.object({
   iss: z.string().url().max(2048).optional(),
@@ -159,7 +160,7 @@ export function launchRoutes(s: AppServices, guard: Middleware[]): Router {
       viewerName = displayName(rp?.name);
       viewerRelationship = rp?.relationship?.[0]?.coding?.[0]?.display ?? rp?.relationship?.[0]?.text;
     }
-    const patient = await fhir.read<Patient>('Patient', tokens.patient).catch(() => undefined);
+    const [patient, style] = await Promise.all([fhir.read<Patient>('Patient', tokens.patient).catch(() => undefined), fetchSmartStyle(tokens.smart_style_url, reg)]);
     if (viewer.kind === 'patient') viewerName = displayName(patient?.name);
     viewer = { kind: viewer.kind, id: viewer.id };
     await startSession(ctx, s, {
@@ -179,6 +180,7 @@ export function launchRoutes(s: AppServices, guard: Middleware[]): Router {
         ...(claims?.fhirUser ? { fhirUser: claims.fhirUser } : {}),
         ...(tokens.encounter ? { encounter: tokens.encounter } : {}),
         ...(tokens.smart_style_url ? { smartStyleUrl: tokens.smart_style_url } : {}),
+        ...(style ? { style } : {}),
         ...(tokens.tenant ? { tenant: tokens.tenant } : {}),
         needPatientBanner: tokens.need_patient_banner ?? false,
       },

@@ -20,6 +20,8 @@ export interface SessionSecrets {
   encounter?: string;
   needPatientBanner: boolean;
   smartStyleUrl?: string;
+  /** The EHR's style colours (hex only), read once at sign-in. */
+  style?: Record<string, string>;
   tenant?: string;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Per-session colours as a tiny stylesheet (`/theme.css?v=<hash>`), so no inline style is needed
  * (CSP style-src 'self'). Sources: the EHR's SMART style (smart_style_url JSON, which the session
- * layer puts in `ctx.state.theme`) and the registration's `primaryColor`.
+ * layer reads at sign-in into the session) and the registration's `primaryColor`.
  * Only #rgb/#rrggbb colours are accepted, so nothing else can reach the CSS; a colour that would
  * fail WCAG AA contrast (4.5:1) against what it is drawn with is dropped and the default kept.
  * Spec: https://hl7.org/fhir/smart-app-launch/scopes-and-launch-context.html#styling

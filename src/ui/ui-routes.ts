@@ -53,7 +53,7 @@ function requestParts(ctx: Context, s: AppServices, portal: Portal): Req {
   const session = call.session;
   const reg = s.registration(session.ehrId);
   const features: Record<Feature, FeatureAvailability> = portal.features(call);
-  const theme = themeColours((ctx.state as { theme?: unknown }).theme, reg.branding.primaryColor);
+  const theme = themeColours(session.secrets.style, reg.branding.primaryColor);
   const version = themeVersion(theme);
   const chrome: Chrome = {
     clinicName: reg.branding.clinicName,
@@ -172,7 +172,7 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
   router.get('/theme.css', ...g.page, (ctx) => {
     const reg = s.registration(ctx.state.session!.ehrId);
     ctx.type = 'text/css; charset=utf-8';
-    ctx.body = themeCss(themeColours((ctx.state as { theme?: unknown }).theme, reg.branding.primaryColor));
+    ctx.body = themeCss(themeColours(ctx.state.session!.secrets.style, reg.branding.primaryColor));
   });
 
   // ---- home ----

@@ -25,6 +25,9 @@ describe('SMART launch against the sandbox EHR (real HTTP, real PostgreSQL)', fu
     assert.ok(b.trail.some((t) => t.startsWith('GET /callback -> 302')));
     // The session cookie is HttpOnly; the tokens never reach the browser.
     assert.ok(!JSON.stringify(s).includes('access_token'));
+    // The EHR's smart_style_url colours were read at sign-in and reach the page theme.
+    const theme = await b.request('/theme.css');
+    assert.match(await theme.text(), /#1b6fa8/i);
   });
 
   it('EHR launch for a proxy knows who is viewing and for whom', async () => {
