@@ -165,9 +165,9 @@ describe('e2e: patient pages in Chromium', function () {
         }
       }
       assert.ok(delivered, `the message was delivered to the EHR; last seen: ${latest}`);
+      await shoot(page, 'thread-sent');
       await page.goto(`${portal.url}/messages/new`, { waitUntil: 'load' });
       assert.equal(await page.inputValue('#body'), '', 'the draft was cleared once the server confirmed the send');
-      await shoot(page, 'thread-sent');
 
       // Appointment request.
       await visit(ctx, page, '/appointments', 'appointments');
