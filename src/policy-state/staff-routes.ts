@@ -93,6 +93,16 @@ export function staffRoutes(s: AppServices, g: Guards): Router {
     );
   });
 
+  // The patient's audit trail as FHIR AuditEvents (BALP-style), for the clinic's compliance tools.
+  r.get('/audit-events', ...g.staff, async (ctx) => {
+    const session = ctx.state.session!;
+    const before = Number(ctx.query.before);
+    const records = await s.audit.records(session.ehrId, session.patientId, { limit: 200, ...(Number.isInteger(before) && before > 0 ? { before } : {}) });
+    await s.audit.record({ actor: { kind: 'staff', id: session.viewer.id }, ehrId: session.ehrId, patientId: session.patientId, action: 'export', resourceType: 'AuditEvent', outcome: 'success', ip: ctx.ip, userAgent: ctx.get('user-agent'), requestId: ctx.state.requestId });
+    ctx.type = 'application/fhir+json';
+    ctx.body = { resourceType: 'Bundle', type: 'searchset', total: records.length, entry: records.map((rec) => ({ resource: s.audit.toAuditEvent(rec) })) };
+  });
+
   for (const action of ['release', 'hold'] as const) {
     r.post(`/results/:id/${action}`, ...g.staffWrite, async (ctx) => {
       const session = ctx.state.session!;

@@ -51,10 +51,22 @@ describe('clinicians release and hold results (staff signed in with a Practition
     assert.deepEqual(rows.map((x) => [x.actor_kind, x.resource_id, x.decision]), [['staff', held.id, 'clinician_release']]);
   });
 
+  it('exports the patient\'s audit trail as FHIR AuditEvents, and audits the export', async () => {
+    const b = await staff('james-carter');
+    const r = await b.get<{ resourceType: string; entry: { resource: { resourceType: string; recorded: string; entity?: unknown[] } }[] }>('/staff/audit-events');
+    assert.equal(r.status, 200);
+    assert.equal(r.json.resourceType, 'Bundle');
+    assert.ok(r.json.entry.length > 0);
+    assert.ok(r.json.entry.every((e) => e.resource.resourceType === 'AuditEvent' && e.resource.recorded));
+    const exports = (await portal.db.query("SELECT count(*)::int AS n FROM audit_entry WHERE action = 'export' AND patient_id = 'james-carter'")) as { n: number }[];
+    assert.equal(exports[0]!.n, 1);
+  });
+
   it('refuses patients and proxies, and results outside the patient in context', async () => {
     const p = new TestBrowser(portal.url);
     await p.launch('maria-lopez');
     assert.equal((await p.get('/staff/results')).status, 403);
+    assert.equal((await p.get('/staff/audit-events')).status, 403);
     assert.equal((await p.post('/staff/results/dr-ml-03/release', { reason: 'self-release attempt' })).status, 403);
     const b = await staff('james-carter');
     const other = await b.post('/staff/results/dr-ml-03/release', { reason: 'wrong chart' });
