@@ -21,6 +21,7 @@ import { createSandbox } from './sandbox/index.js';
 import type { Sandbox, SandboxClient } from './sandbox/types.js';
 import type { DestinationStream } from 'pino';
 import { featureRouters } from './features.js';
+import type { EhrRegistration } from './config/registration.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -86,9 +87,7 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
       const clients: SandboxClient[] = [];
       for (const r of config.ehrs.filter((e) => e.builtinSandbox && e.auth.type === 'smart')) {
         if (r.auth.type !== 'smart') continue;
-        const secret = randomToken();
-        generatedSecrets.set(r.id, secret);
-        clients.push({ clientId: r.auth.clientId, clientSecret: secret, redirectUris: [`${config.publicUrl}/callback`], tokenEndpointAuthMethod: 'client_secret_basic', grantTypes: ['authorization_code', 'refresh_token'] });
+        clients.push(await sandboxClientFor(r.auth, r.id, env, config.publicUrl, generatedSecrets));
       }
       for (const r of config.ehrs.filter((e) => e.builtinSandbox && e.auth.type === 'smart' && e.changeDetection.mode !== 'none')) {
         // SMART Backend Services for change detection: an ES384 key made now, never written anywhere.
@@ -177,6 +176,26 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
     await db?.destroy().catch(() => {});
     throw e;
   }
+}
+
+/**
+ * The built-in sandbox registers the app the way its registration authenticates: a secret made
+ * now (`sandbox_generated`), the configured secret, or the public half of the configured keys
+ * (`private_key_jwt`), so every client-authentication path can be tried without an outside EHR.
+ */
+async function sandboxClientFor(auth: Extract<EhrRegistration['auth'], { type: 'smart' }>, ehrId: string, env: NodeJS.ProcessEnv, publicUrl: string, generated: Map<string, string>): Promise<SandboxClient> {
+  const base = { clientId: auth.clientId, redirectUris: [`${publicUrl}/callback`], grantTypes: ['authorization_code', 'refresh_token'] as SandboxClient['grantTypes'] };
+  const ca = auth.clientAuth;
+  if (ca.method === 'sandbox_generated') {
+    const secret = randomToken();
+    generated.set(ehrId, secret);
+    return { ...base, clientSecret: secret, tokenEndpointAuthMethod: 'client_secret_basic' };
+  }
+  if (ca.method === 'private_key_jwt') {
+    const { publicKeys } = await clientCredentials(ehrId, auth, env);
+    return { ...base, jwks: { keys: publicKeys as JsonWebKey[] }, tokenEndpointAuthMethod: 'private_key_jwt' };
+  }
+  return { ...base, clientSecret: env[ca.secret.env]!, tokenEndpointAuthMethod: ca.method };
 }
 
 /**
