@@ -47,14 +47,17 @@ export function requireSession(): Middleware {
   };
 }
 
-/** Activity is recorded at most this often: a 15-minute idle timeout does not need every request. */
+/** Activity is recorded at most this often: a 15-minute idle timeout does not need every request... */
 const TOUCH_EVERY_MS = 30_000;
+/** ...except near the end, where "stay signed in" must always count. */
+const NEAR_END_MS = 120_000;
 
 /** Activity keeps a session alive; the idle-warning poll (`?passive=1`) does not. */
 export function touchSession(s: AppServices): Middleware {
   return async (ctx, next) => {
     const session = ctx.state.session!;
-    if (ctx.query.passive !== '1' && s.clock().getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await s.sessions.touch(session);
+    const since = s.clock().getTime() - session.lastSeenAt.getTime();
+    if (ctx.query.passive !== '1' && (since >= TOUCH_EVERY_MS || s.config.session.idleMs - since < NEAR_END_MS)) await s.sessions.touch(session);
     await next();
   };
 }
