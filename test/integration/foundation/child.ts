@@ -1,20 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/processes.js';
 
 /** The environment a child gets: nothing inherited but PATH and HOME, so no stray setting leaks in. */
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

@@ -6,58 +6,24 @@
  * EHR exactly once and in order within its thread. Prints the figures.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Bundle, Communication } from 'fhir/r4.js';
 import { generateKeySet } from '../../../src/crypto/key-set.js';
 import { WRITE_IDENTIFIER_SYSTEM } from '../../../src/outbox/types.js';
 import { TestBrowser } from '../helpers/browser.js';
 import { freshDatabase } from '../helpers/test-portal.js';
+import { freePort, startProcess } from '../helpers/processes.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TOTAL = 500;
 const PATIENTS = 4;
 const NEW_THREADS_PER_PATIENT = 3;
 const SECRET = `fault-test-${Math.random().toString(36).slice(2)}-secret`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function startProcess(script: string, env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${script} did not start: ${out.slice(-2000)}`)), 60_000);
-    const seen = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (ready.test(out)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', seen);
-    child.stderr!.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited (${code}): ${out.slice(-2000)}`));
-    });
-  });
-}
 
 async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
