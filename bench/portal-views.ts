@@ -13,6 +13,7 @@ import type { SessionSecrets } from '../src/smart/sessions.js';
 import { RawFhir, type Endpoint } from './raw-fhir.js';
 import { fmt, measure, summarize, type Sample } from './stats.js';
 import { profileAdapter } from './profile-adapter.js';
+import { runSeparateEhrBench } from './separate-ehr.js';
 
 const FIXTURES = process.env.SYNTHEA_DIR ?? '/work/shared/fixtures/synthea-r4';
 const LATENCIES = [0, 50] as const;
@@ -151,6 +152,10 @@ export async function runViewsBench(): Promise<void> {
     await profileAdapter(portal, browser, patient.id);
   } finally {
     await portal.stop();
+  }
+  try {
+    await runSeparateEhrBench(seedDir, basename(bundle).split('_')[1]!);
+  } finally {
     rmSync(seedDir, { recursive: true, force: true });
   }
 }

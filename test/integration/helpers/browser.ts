@@ -43,9 +43,11 @@ export class TestBrowser {
     let res = await this.request(url, init);
     for (let hops = 0; hops < 20 && res.status >= 300 && res.status < 400; hops++) {
       const loc = res.headers.get('location');
-      if (!loc || stop?.(new URL(loc, this.base))) break;
+      if (!loc) break;
+      const next = new URL(loc, res.url || this.base);
+      if (stop?.(next)) break;
       await res.body?.cancel();
-      res = await this.request(new URL(loc, res.url || this.base).toString());
+      res = await this.request(next.toString());
     }
     return res;
   }
