@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { DiagnosticReport } from 'fhir/r4.js';
+import type { DiagnosticReport, DocumentReference, Observation } from 'fhir/r4.js';
 import type { AppServices } from '../services.js';
 import type { Guards } from '../http/guards.js';
 import { AppError } from '../http/errors.js';
@@ -20,7 +20,7 @@ async function patientView(s: AppServices, session: PortalSession) {
   const fhir = fhirForSession(s, session);
   const [reports, docs, actions, prefs] = await Promise.all([
     fhir.searchPatient<DiagnosticReport>('DiagnosticReport', 'patient', { _include: 'DiagnosticReport:result', _count: '100' }),
-    fhir.searchPatient('DocumentReference', 'patient', { _count: '100' }),
+    fhir.searchPatient<DocumentReference>('DocumentReference', 'patient', { _count: '100' }),
     s.policyState.clinicianActions(session.ehrId, session.patientId),
     s.policyState.preferences(session.ehrId, session.patientId),
   ]);
@@ -31,8 +31,8 @@ async function patientView(s: AppServices, session: PortalSession) {
     clinicianActions: actions,
     preferences: prefs,
   };
-  const observations = reports.included.filter((r) => r.resourceType === 'Observation');
-  const outcome = applyPolicy({ reports: reports.matches, observations: observations as never, documents: docs.matches as never }, ctx, s.rules(session.ehrId));
+  const observations = reports.included.filter((r): r is Observation => r.resourceType === 'Observation');
+  const outcome = applyPolicy({ reports: reports.matches, observations, documents: docs.matches }, ctx, s.rules(session.ehrId));
   return { outcome, reports: reports.matches };
 }
 

@@ -100,7 +100,7 @@ export function apiRoutes(portal: PortalService) {
     r.post('/appointment-requests', ...g.change('appointments'), async (ctx) => {
       const input = parse(appointmentBody, (ctx.request as { body?: unknown }).body);
       ctx.status = 202;
-      ctx.body = await portal.requestAppointment(call(ctx), { ...input, ...(input.notes ? { notes: input.notes } : {}) } as never);
+      ctx.body = await portal.requestAppointment(call(ctx), input);
     });
     r.post('/appointment-requests/:id/cancel', ...g.change('appointments'), async (ctx) => {
       ctx.status = 202;

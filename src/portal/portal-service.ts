@@ -149,7 +149,7 @@ export class PortalService implements Portal {
     if (!detail) throw new AppError(404, 'result_not_found', 'We could not find that result.');
     const only = new Map([...decisions].filter(([k]) => k.endsWith(`/${reportId}`)));
     await this.audit(call, 'DiagnosticReport', reportId, only);
-    return detail as never;
+    return detail;
   }
 
   async resultForm(call: PortalCall, reportId: string, index: number): Promise<DocumentContent> {

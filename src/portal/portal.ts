@@ -7,6 +7,7 @@ import type { ThreadList, ThreadView, DeliveryStatus } from '../views/messages.j
 import type { AppointmentList } from '../views/appointments.js';
 import type { ResultList, ResultDetail } from '../views/results.js';
 import type { DocumentList } from '../views/documents.js';
+import type { PendingView } from '../views/pending.js';
 import type { FeatureAvailability, Feature } from '../smart/scopes.js';
 
 /**
@@ -98,7 +99,8 @@ export interface Portal {
   appointments(call: PortalCall): Promise<AppointmentList>;
   appointmentIcs(call: PortalCall, appointmentId: string): Promise<string>;
   results(call: PortalCall): Promise<ResultList>;
-  result(call: PortalCall, reportId: string): Promise<ResultDetail>;
+  /** A result's detail, or the pending placeholder when the release policy holds it. */
+  result(call: PortalCall, reportId: string): Promise<ResultDetail | PendingView>;
   documents(call: PortalCall): Promise<DocumentList>;
   documentContent(call: PortalCall, documentId: string): Promise<DocumentContent>;
   activity(call: PortalCall): Promise<ActivityList>;

@@ -14,6 +14,7 @@ export const smartConfigurationSchema = z.looseObject({
   grant_types_supported: z.array(z.string()).optional(),
   scopes_supported: z.array(z.string()).optional(),
   token_endpoint_auth_methods_supported: z.array(z.string()).optional(),
+  id_token_signing_alg_values_supported: z.array(z.string()).optional(),
 });
 export type SmartConfiguration = z.infer<typeof smartConfigurationSchema>;
 

@@ -74,8 +74,10 @@ export class SmartClient {
       ...(sc.revocation_endpoint ? { revocation_endpoint: sc.revocation_endpoint } : {}),
       ...(sc.introspection_endpoint ? { introspection_endpoint: sc.introspection_endpoint } : {}),
       code_challenge_methods_supported: sc.code_challenge_methods_supported,
+      // EHRs sign id_tokens with RS256, RS384 or ES384: accept what the EHR says it uses.
+      ...(Array.isArray(sc.id_token_signing_alg_values_supported) ? { id_token_signing_alg_values_supported: sc.id_token_signing_alg_values_supported as string[] } : {}),
     };
-    const config = new oidc.Configuration(server, this.clientId, { redirect_uris: [this.redirectUri], id_token_signed_response_alg: undefined }, this.credentials.auth);
+    const config = new oidc.Configuration(server, this.clientId, { redirect_uris: [this.redirectUri] }, this.credentials.auth);
     // Verify id_token signatures against the EHR's keys, not only TLS.
     if (sc.jwks_uri) oidc.enableNonRepudiationChecks(config);
     if (this.fetchImpl) config[oidc.customFetch] = this.fetchImpl as never;
