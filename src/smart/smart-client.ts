@@ -36,6 +36,7 @@ export interface IdClaims {
  */
 export class SmartClient {
   private configPromise?: Promise<oidc.Configuration>;
+  private refreshConfigPromise?: Promise<oidc.Configuration>;
 
   constructor(
     readonly registration: EhrRegistration,
@@ -56,7 +57,7 @@ export class SmartClient {
   /** openid-client configuration built from the SMART configuration (not OIDC discovery: SMART servers may lack it). */
   async configuration(): Promise<oidc.Configuration> {
     if (!this.configPromise) {
-      this.configPromise = this.build().catch((e) => {
+      this.configPromise = this.build(this.fetchImpl).catch((e) => {
         this.configPromise = undefined;
         throw e;
       });
@@ -64,7 +65,7 @@ export class SmartClient {
     return this.configPromise;
   }
 
-  private async build(): Promise<oidc.Configuration> {
+  private async build(fetchImpl: typeof fetch | undefined): Promise<oidc.Configuration> {
     const sc = await this.smartConfiguration();
     const server: oidc.ServerMetadata = {
       issuer: sc.issuer ?? this.registration.fhirBaseUrl,
@@ -80,7 +81,7 @@ export class SmartClient {
     const config = new oidc.Configuration(server, this.clientId, { redirect_uris: [this.redirectUri] }, this.credentials.auth);
     // Verify id_token signatures against the EHR's keys, not only TLS.
     if (sc.jwks_uri) oidc.enableNonRepudiationChecks(config);
-    if (this.fetchImpl) config[oidc.customFetch] = this.fetchImpl as never;
+    if (fetchImpl) config[oidc.customFetch] = fetchImpl as never;
     // Plain http only for loopback EHRs (development sandbox, local launcher); config refuses others.
     if ([sc.authorization_endpoint, sc.token_endpoint, this.registration.fhirBaseUrl].every((u) => u.startsWith('https://') || isLoopbackUrl(u))) {
       if (!sc.token_endpoint.startsWith('https://')) oidc.allowInsecureRequests(config);
@@ -115,10 +116,17 @@ export class SmartClient {
     return this.readTokens(res);
   }
 
+  /**
+   * Refresh, through its own configuration whose fetch drops any id_token from the response:
+   * identity was settled at sign-in, and some EHRs send a refresh id_token without `aud`
+   * (SMART.md, known traps) that must not fail the refresh.
+   */
   async refresh(refreshToken: string): Promise<{ tokens: TokenSet; claims?: IdClaims }> {
-    const config = await this.configuration();
-    const res = await oidc.refreshTokenGrant(config, refreshToken);
-    return this.readTokens(res);
+    this.refreshConfigPromise ??= this.build(dropIdToken(this.fetchImpl ?? fetch)).catch((e) => {
+      this.refreshConfigPromise = undefined;
+      throw e;
+    });
+    return this.readTokens(await oidc.refreshTokenGrant(await this.refreshConfigPromise, refreshToken));
   }
 
   async revoke(token: string, hint: 'access_token' | 'refresh_token'): Promise<boolean> {
@@ -145,4 +153,17 @@ export class SmartClient {
       : undefined;
     return { tokens: parsed.data, ...(claims ? { claims } : {}) };
   }
+}
+
+/** A fetch that removes `id_token` from JSON token responses (used for refresh only). */
+function dropIdToken(base: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const res = await base(input, init);
+    if (!res.ok || !(res.headers.get('content-type') ?? '').includes('json')) return res;
+    const body = (await res.json()) as Record<string, unknown>;
+    delete body.id_token;
+    const headers = new Headers(res.headers);
+    headers.delete('content-length');
+    return new Response(JSON.stringify(body), { status: res.status, headers });
+  };
 }

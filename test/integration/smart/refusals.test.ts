@@ -93,6 +93,17 @@ describe('SMART sign-in refusals and session lifetime (sandbox EHR, real HTTP)',
     assert.notEqual(after.accessToken, before.accessToken);
   });
 
+  it('a refresh answered with a broken id_token (no usable aud) still refreshes: identity was settled at sign-in', async () => {
+    portal.sandbox!.faults.accessTokenTtlSeconds = 30;
+    const b = new TestBrowser(portal.url);
+    await b.launch('maria-lopez');
+    const key = (await portal.db.query('SELECT id_hash FROM portal_session ORDER BY created_at DESC LIMIT 1'))[0].id_hash as string;
+    const before = await secretsOf(portal, key);
+    portal.sandbox!.faults.idToken = 'wrong-aud';
+    assert.equal((await b.get('/api/appointments')).status, 200);
+    assert.notEqual((await secretsOf(portal, key)).accessToken, before.accessToken);
+  });
+
   it('a refused refresh ends the session cleanly', async () => {
     portal.sandbox!.faults.accessTokenTtlSeconds = 30;
     const b = new TestBrowser(portal.url);
