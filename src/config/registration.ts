@@ -116,7 +116,18 @@ export const registrationSchema = z.strictObject({
     })
     .prefault({}),
   notifications: z
-    .strictObject({ digestMinutes: z.number().min(0).max(1440).optional(), fromAddress: z.string().email().optional(), portalUrl: z.string().url().optional() })
+    .strictObject({
+      digestMinutes: z.number().min(0).max(1440).optional(),
+      fromAddress: z.string().email().optional(),
+      portalUrl: z.string().url().optional(),
+      /** This clinic's defaults until a patient chooses (else NOTIFY_DEFAULT_CHANNELS / NOTIFY_DEFAULT_EVENTS). */
+      defaults: z
+        .strictObject({
+          channels: z.array(z.enum(['email', 'sms-webhook'])),
+          events: z.array(z.enum(['messages', 'results', 'appointments', 'delivery-problems'])),
+        })
+        .optional(),
+    })
     .prefault({}),
   /** Where release-rule overrides for this EHR live (relative to smart-config/). */
   releaseRules: z.string().optional(),

@@ -6,7 +6,7 @@ import type { BackendFhir } from './backend-client.js';
 import { contactFrom } from './contact.js';
 import { channelsFor } from './preferences.js';
 import { dueLead, isFresh } from './schedule.js';
-import type { NotifySettings } from './settings.js';
+import { clinicDefaults, type NotifySettings } from './settings.js';
 import type { NotifyStore } from './store.js';
 import { TOPIC_OF, recipientKey, type Channel, type NewEvent, type Recipient } from './types.js';
 
@@ -216,7 +216,7 @@ export class Detector {
     const channels = new Map<string, Channel[]>();
     for (const r of ev.recipients) {
       const { saved } = await this.store.preferences(ev.ehrId, ev.patientId, r);
-      channels.set(recipientKey(r), channelsFor(TOPIC_OF[ev.kind], saved, this.settings.defaults, this.available));
+      channels.set(recipientKey(r), channelsFor(TOPIC_OF[ev.kind], saved, clinicDefaults(this.settings, this.s.registration(ev.ehrId)), this.available));
     }
     const created = await this.store.createEvent(ev, channels, this.s.clock());
     if (created) this.s.logger.info({ event: 'notify.event_created', kind: ev.kind, ehr: ev.ehrId, recipients: ev.recipients.length }, 'notification event created');

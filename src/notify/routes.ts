@@ -10,6 +10,7 @@ import { contactFrom } from './contact.js';
 import { referencesIn } from './detect.js';
 import { applyPatch, effectivePreferences, preferencesPatchSchema } from './preferences.js';
 import type { ContactDetails, Recipient } from './types.js';
+import { clinicDefaults } from './settings.js';
 
 const HOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -72,7 +73,7 @@ export function notifyRoutes(s: AppServices, g: Guards): Router {
   async function answer(ctx: Context, who: Recipient): Promise<void> {
     const session = ctx.state.session!;
     const [{ saved }, contact] = await Promise.all([s.notify.store.preferences(session.ehrId, session.patientId, who), recordContact(ctx, who)]);
-    ctx.body = { ...effectivePreferences(saved, s.notify.settings.defaults, contact, s.notify.available), available: [...s.notify.available] };
+    ctx.body = { ...effectivePreferences(saved, clinicDefaults(s.notify.settings, s.registration(session.ehrId)), contact, s.notify.available), available: [...s.notify.available] };
   }
 
   r.get('/api/notification-preferences', ...g.page, async (ctx) => {

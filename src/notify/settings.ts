@@ -1,3 +1,4 @@
+import type { EhrRegistration } from '../config/registration.js';
 import type { AppConfig } from '../config/load-config.js';
 import { ConfigError } from '../config/config-error.js';
 import type { ClinicDefaults } from './preferences.js';
@@ -55,4 +56,9 @@ export function notifySettings(config: AppConfig, rawEnv: NodeJS.ProcessEnv): No
     ...(e.NOTIFY_WEBHOOK_URL && e.NOTIFY_WEBHOOK_SECRET ? { webhook: { url: e.NOTIFY_WEBHOOK_URL, secret: e.NOTIFY_WEBHOOK_SECRET } } : {}),
     hookSecrets,
   };
+}
+
+/** A clinic's notification defaults: its registration's, else the deployment's. */
+export function clinicDefaults(settings: Pick<NotifySettings, 'defaults'>, reg: Pick<EhrRegistration, 'notifications'>): ClinicDefaults {
+  return reg.notifications.defaults ?? settings.defaults;
 }
