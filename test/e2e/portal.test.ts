@@ -227,8 +227,15 @@ describe('e2e: patient pages in Chromium', function () {
       await axeCheck(ctx, '/activity');
       await Promise.all([page.waitForURL(/\/signed-out$/), page.click('form.signout button')]);
       assert.match(await page.innerText('h1'), /signed out/i);
-      const after = await page.request.get(`${portal.url}/`, { headers: { accept: 'text/html' }, maxRedirects: 0 });
+      const after = await page.request.get(`${portal.url}/messages`, { headers: { accept: 'text/html' }, maxRedirects: 0 });
       assert.equal(after.status(), 401, 'signed out for real');
+      // The front door now explains how to get in, and shows no one's record.
+      const front = await page.request.get(`${portal.url}/`, { headers: { accept: 'text/html' } });
+      assert.equal(front.status(), 200);
+      const frontText = await front.text();
+      assert.match(frontText, /open this app from your clinic's patient portal/);
+      assert.ok(!frontText.includes('Hello,'), 'no record on the front door');
+      await visitPublic(page, '/', 'front-door');
       await axeCheck(ctx, '/signed-out');
       await visitPublic(page, '/session-ended', 'session-ended');
       assert.match(await page.innerText('main'), /open this app again|vuelva a abrir/);
