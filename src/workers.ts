@@ -7,7 +7,7 @@ export interface Workers {
   stop(): Promise<void>;
 }
 
-/** Background work every node runs: purging expired sign-in state, delivering the outbox, notifications (more join as features land). */
+/** Background work every node runs: purging expired sign-in state, the active-session gauge, outbox delivery, notifications. */
 export function startWorkers(s: AppServices, _sandbox: Sandbox | undefined): Workers {
   const timer = setInterval(() => {
     s.authRequests.purgeExpired().catch((e: Error) => s.logger.warn({ err: { type: e.name } }, 'purge of expired sign-ins failed'));
