@@ -1,6 +1,7 @@
 import { Client, RESPONSE_KEY } from 'fhir-kit-client';
 import type { Bundle, FhirResource, Resource } from 'fhir/r4.js';
 import { EhrError, ehrFailure } from './fhir-errors.js';
+import { FHIR_ID } from './fhir-id.js';
 
 export interface FhirSessionOptions {
   ehrId: string;
@@ -80,7 +81,7 @@ export class FhirSession {
   }
 
   async read<T extends Resource>(resourceType: string, id: string): Promise<T> {
-    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw ehrFailure(this.o.ehrName, 404);
+    if (!FHIR_ID.test(id)) throw ehrFailure(this.o.ehrName, 404);
     return (await this.call('read', true, (options) => this.client.read({ resourceType, id, options }))) as T;
   }
 

@@ -21,9 +21,10 @@ import type {
   PractitionerRole,
   RelatedPerson,
 } from 'fhir/r4.js';
+import { FHIR_ID } from './fhir-id.js';
 
 // https://hl7.org/fhir/R4/datatypes.html#id
-const fhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/);
+const fhirId = z.string().regex(FHIR_ID);
 // https://hl7.org/fhir/R4/datatypes.html#dateTime (partial dates allowed; time needs a zone)
 const fhirDateTime = z
   .string()

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import type { SavedPreferences } from './preferences.js';
 import type { Channel, ContactDetails, EventKind, NewEvent, Recipient } from './types.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
 /** A claimed group of notifications for one recipient on one channel: one send. */
 export interface Batch {
@@ -199,7 +200,7 @@ export class NotifyStore {
        UNION SELECT viewer_id AS id FROM notification_preference WHERE ehr_id = $1 AND patient_id = $2 AND viewer_kind = 'proxy' AND prefs IS NOT NULL`,
       [ehrId, patientId],
     )) as Row[];
-    return rows.map((r) => r.id as string).filter((id) => /^[A-Za-z0-9\-.]{1,64}$/.test(id)).sort();
+    return rows.map((r) => r.id as string).filter((id) => FHIR_ID.test(id)).sort();
   }
 
   async cursor(name: string): Promise<string | undefined> {

@@ -4,6 +4,7 @@ import type { EhrRegistration } from '../config/registration.js';
 import type { UploadedFile } from '../portal/portal.js';
 import { sanitizeFilename, sniffFileType } from './file-type.js';
 import type { Payload, StoredFile } from './types.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
 export type MessagingLimits = Pick<EhrRegistration['messaging'], 'purposes' | 'maxBodyChars' | 'maxAttachments' | 'maxAttachmentBytes'>;
 
@@ -116,7 +117,7 @@ export function validateAppointmentRequest(input: unknown, as: 'Appointment' | '
 }
 
 export function validateCancel(appointmentId: unknown): Extract<Payload, { kind: 'cancel' }> {
-  const id = parse(z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'not an appointment id'), appointmentId);
+  const id = parse(z.string().regex(FHIR_ID, 'not an appointment id'), appointmentId);
   return { kind: 'cancel', appointmentId: id };
 }
 

@@ -11,9 +11,9 @@ import type { PortalSession } from '../smart/sessions.js';
 import type { Context } from 'koa';
 import { escapeHtml } from '../http/html.js';
 import { simplePage } from '../http/simple-page.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
 const actionBody = z.object({ reason: z.string().trim().min(3, 'Give a short reason (it is kept in the audit trail).').max(1000) });
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** What the patient (not the clinician) would be shown now: the policy decides for the patient viewer. */
 async function patientView(s: AppServices, session: PortalSession) {
@@ -107,7 +107,7 @@ export function staffRoutes(s: AppServices, g: Guards): Router {
     r.post(`/results/:id/${action}`, ...g.staffWrite, async (ctx) => {
       const session = ctx.state.session!;
       const id = ctx.params.id!;
-      if (!ID.test(id)) throw new AppError(404, 'result_not_found', 'No such result.');
+      if (!FHIR_ID.test(id)) throw new AppError(404, 'result_not_found', 'No such result.');
       const parsed = actionBody.safeParse((ctx.request as { body?: unknown }).body ?? {});
       if (!parsed.success) throw new AppError(400, 'invalid_input', 'A reason is required.', { fields: { reason: parsed.error.issues[0]!.message } });
       // The report must belong to the patient in context (read through the patient-pinned search).

@@ -13,6 +13,7 @@ import { parseInstant } from './facts.js';
 import type { RuleSet } from './load-rules.js';
 import { CATEGORIES } from './rule-schema.js';
 import type { ClinicianAction, Decision, PolicyContext } from './types.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
 export interface ResultSet {
   reports: DiagnosticReport[];
@@ -48,7 +49,6 @@ interface Node {
   own?: Decision;
 }
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const REF = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 const SAFE_CATEGORIES = new Set<string>(CATEGORIES);
 
@@ -93,7 +93,7 @@ export function applyPolicy(resources: ResultSet, ctx: PolicyContext, rules: Rul
     list.forEach((resource, i) => {
       const r = obj(resource);
       const id = str(r?.['id']);
-      const key = id && ID.test(id) && r?.['resourceType'] === kind ? `${kind}/${id}` : `${kind}/#${i}`;
+      const key = id && FHIR_ID.test(id) && r?.['resourceType'] === kind ? `${kind}/${id}` : `${kind}/#${i}`;
       const n = nodes.push({ key, kind, resource, parents: [] }) - 1;
       add(byRef, key, n);
       if (id) add(byId, id, n);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { LOINC_SYSTEM } from './loinc.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
 export interface ResourceFacts {
   type: string;
@@ -29,7 +30,7 @@ const Concepts = z.array(Concept);
 
 const Base = z.looseObject({
   resourceType: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/),
-  id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/),
+  id: z.string().regex(FHIR_ID),
   meta: z.looseObject({ security: z.array(Coding).optional() }).optional(),
 });
 

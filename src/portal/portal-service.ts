@@ -29,11 +29,11 @@ import type {
 } from './portal.js';
 import { describeActivity } from './activity-words.js';
 import { streamAttachment } from './attachment-content.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 function checkId(id: string): string {
-  if (!ID.test(id)) throw notFound();
+  if (!FHIR_ID.test(id)) throw notFound();
   return id;
 }
 

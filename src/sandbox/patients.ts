@@ -2,12 +2,11 @@ import { parseSearchRequest } from '@medplum/core';
 import type { MemoryRepository } from '@medplum/fhir-router';
 import type { HumanName, Patient, RelatedPerson } from 'fhir/r4.js';
 import type { SandboxPatient } from './types.js';
+import { humanName } from '../views/names.js';
 
+/** A person's display name (the portal's own rule), or a placeholder for a record without one. */
 export function displayName(names: HumanName[] | undefined): string {
-  const n = names?.find((x) => x.use === 'official') ?? names?.[0];
-  if (!n) return '(no name)';
-  if (n.text) return n.text;
-  return [...(n.prefix ?? []), ...(n.given ?? []), n.family].filter(Boolean).join(' ') || '(no name)';
+  return humanName(names) ?? '(no name)';
 }
 
 function relationship(rp: RelatedPerson): string {

@@ -13,7 +13,7 @@ import { FhirSession } from '../fhir/fhir-session.js';
 import { requestedScopes } from './scopes.js';
 import { randomToken, sha256 } from './hash.js';
 import { parseFhirUser, showsSecondFactor } from './fhir-user.js';
-import { displayName } from './person-name.js';
+import { humanName as displayName } from '../views/names.js';
 import { startSession } from './start-session.js';
 import { fetchSmartStyle } from './smart-style.js';
 
@@ -161,7 +161,8 @@ export function launchRoutes(s: AppServices, guard: Middleware[]): Router {
       viewerRelationship = rp?.relationship?.[0]?.coding?.[0]?.display ?? rp?.relationship?.[0]?.text;
     }
     const [patient, style] = await Promise.all([fhir.read<Patient>('Patient', tokens.patient).catch(() => undefined), fetchSmartStyle(tokens.smart_style_url, reg)]);
-    if (viewer.kind === 'patient') viewerName = displayName(patient?.name);
+    const patientName = displayName(patient?.name);
+    if (viewer.kind === 'patient') viewerName = patientName;
     viewer = { kind: viewer.kind, id: viewer.id };
     await startSession(ctx, s, {
       ehrId: reg.id,
@@ -172,7 +173,7 @@ export function launchRoutes(s: AppServices, guard: Middleware[]): Router {
       secrets: {
         accessToken: tokens.access_token,
         ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
-        ...(displayName(patient?.name) ? { patientName: displayName(patient?.name)! } : {}),
+        ...(patientName ? { patientName } : {}),
         ...(patient?.birthDate ? { patientBirthDate: patient.birthDate } : {}),
         ...(patient?.address?.[0]?.state ? { patientState: patient.address[0].state } : {}),
         ...(viewerName ? { viewerName } : {}),

@@ -7,10 +7,11 @@ import { LAUNCH_COOKIE, readCookie, setCookie } from '../http/cookies.js';
 import { escapeHtml } from '../http/html.js';
 import { simplePage } from '../http/simple-page.js';
 import { randomToken, sameSecret } from './hash.js';
-import { displayName } from './person-name.js';
+import { humanName as displayName } from '../views/names.js';
 import { startSession } from './start-session.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
-const pickForm = z.object({ ehr: z.string().regex(/^[a-z0-9-]+$/), patient: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/), binding: z.string().min(20).max(64) });
+const pickForm = z.object({ ehr: z.string().regex(/^[a-z0-9-]+$/), patient: z.string().regex(FHIR_ID), binding: z.string().min(20).max(64) });
 
 /**
  * Open-server mode, for FHIR servers without SMART (HAPI in docker compose): the developer picks a

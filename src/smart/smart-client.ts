@@ -5,6 +5,7 @@ import { isLoopbackUrl } from '../config/load-config.js';
 import { AppError } from '../http/errors.js';
 import type { SmartDiscovery, SmartConfiguration } from './discovery.js';
 import type { ClientCredentials } from './client-keys.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
 /** Launch context the token response may carry (SMART App Launch §2.0.7 "launch context"). */
 export const launchContextSchema = z.looseObject({
@@ -14,7 +15,7 @@ export const launchContextSchema = z.looseObject({
   scope: z.string().default(''),
   refresh_token: z.string().optional(),
   id_token: z.string().optional(),
-  patient: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/).optional(),
+  patient: z.string().regex(FHIR_ID).optional(),
   encounter: z.string().optional(),
   need_patient_banner: z.boolean().optional(),
   smart_style_url: z.string().url().optional(),

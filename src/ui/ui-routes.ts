@@ -30,6 +30,7 @@ import { renderHome } from './pages/home.js';
 import { renderCompose, renderInbox, renderThread, type ComposeValues } from './pages/messages.js';
 import { renderResultDetail, renderResults } from './pages/results.js';
 import { renderEhrDown, renderSessionEnded } from './pages/status-pages.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
 interface Req {
   call: PortalCall;
@@ -133,10 +134,9 @@ function today(now: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const idParam = (ctx: Context, name: string): string => {
   const v = ctx.params[name] ?? '';
-  if (!ID.test(v)) throw new AppError(404, 'not_found', 'There is nothing at this address.');
+  if (!FHIR_ID.test(v)) throw new AppError(404, 'not_found', 'There is nothing at this address.');
   return v;
 };
 
