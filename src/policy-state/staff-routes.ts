@@ -11,6 +11,7 @@ import type { PortalSession } from '../smart/sessions.js';
 import type { Context } from 'koa';
 import { escapeHtml } from '../http/html.js';
 import { simplePage } from '../http/simple-page.js';
+import { conceptText } from '../views/names.js';
 import { FHIR_ID } from '../fhir/fhir-id.js';
 
 const actionBody = z.object({ reason: z.string().trim().min(3, 'Give a short reason (it is kept in the audit trail).').max(1000) });
@@ -51,7 +52,7 @@ export function staffRoutes(s: AppServices, g: Guards): Router {
       const d = outcome.decisions.get(`DiagnosticReport/${rep.id}`);
       return {
         id: rep.id,
-        title: rep.code?.text ?? rep.code?.coding?.[0]?.display ?? 'Result',
+        title: conceptText(rep.code) ?? 'Result',
         issued: rep.issued ?? null,
         status: rep.status,
         patientSees: d ? d.presence : 'pending',
