@@ -9,8 +9,29 @@ import { auditInputSchema, type ActivityItem, type AuditInput, type AuditRecord 
 import { digestDetails, entryHash, GENESIS_HASH, type ChainFields } from './chain.js';
 import { deviceSummary } from './device-summary.js';
 
-/** Key of the transaction-scoped advisory lock that serialises appends across processes. */
-const AUDIT_LOCK = 7_216_519_034;
+/** Rows per INSERT: 17 parameters a row, well under PostgreSQL's 65,535. */
+const MAX_ROWS_PER_STATEMENT = 1000;
+
+const COLUMNS = ['seq', 'at', 'actor_kind', 'actor_id', 'ehr_id', 'patient_id', 'action', 'resource_type', 'resource_id', 'outcome', 'decision', 'ip', 'user_agent', 'request_id', 'details', 'prev_hash', 'hash'];
+const CASTS = ['bigint', 'timestamptz', ...COLUMNS.slice(2).map(() => 'text')];
+
+/** `($1::bigint, $2::timestamptz, …), (…)` for `n` rows, numbering from `offset + 1`. */
+function valuesList(n: number, offset = 0): string {
+  const rows: string[] = [];
+  for (let r = 0; r < n; r++) rows.push(`(${CASTS.map((c, i) => `$${offset + r * CASTS.length + i + 1}::${c}`).join(', ')})`);
+  return rows.join(', ');
+}
+
+function rowParams(r: AuditEntryRow): unknown[] {
+  return [r.seq, r.at.toISOString(), r.actorKind, r.actorId, r.ehrId, r.patientId, r.action, r.resourceType, r.resourceId, r.outcome, r.decision, r.ip, r.userAgent, r.requestId, r.details, r.prevHash, r.hash];
+}
+
+const headMissing = () => new AppError(500, 'audit_head_missing', 'audit_head has no row; run the migrations', { expose: false });
+
+interface Head {
+  seq: number;
+  hash: string;
+}
 
 /**
  * What patients see by default. Hold/release entries stay out: they would reveal that a
@@ -74,6 +95,8 @@ export class AuditLog {
   /** Entries waiting for the next group commit, and whether one is running. */
   private queue: Waiting[] = [];
   private flushing = false;
+  /** The chain head as this process last wrote it; null until read, and whenever in doubt. */
+  private head: Head | null = null;
 
   constructor(
     private readonly ds: DataSource,
@@ -123,61 +146,108 @@ export class AuditLog {
       }),
     );
 
-    const append = async (m: EntityManager, batch: Prepared[] = prepared): Promise<void> => {
-      await m.query(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
-      const [head] = (await m.query('SELECT seq, hash FROM audit_head WHERE id = 1')) as { seq: string; hash: string }[];
-      if (!head) throw new AppError(500, 'audit_head_missing', 'audit_head has no row; run the migrations', { expose: false });
-      let seq = Number(head.seq);
-      let prevHash = head.hash;
-      const at = this.clock();
-      const rows: AuditEntryRow[] = batch.map(({ detailsDigest, ...p }) => {
-        seq += 1;
-        const hash = entryHash({ ...p, detailsDigest, seq, at, prevHash });
-        const row: AuditEntryRow = { ...p, seq: String(seq), at, prevHash, hash };
-        prevHash = hash;
-        return row;
-      });
-      await m.getRepository(AuditEntryEntity).insert(rows);
-      await m.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [String(seq), prevHash]);
-    };
-
     if (manager) {
-      // Outside a transaction the advisory lock would be released at once and two appends could
-      // fork the chain.
+      // Outside a transaction the head's row lock would be released at once and two appends
+      // could fork the chain.
       if (!manager.queryRunner?.isTransactionActive) {
         throw new AppError(500, 'audit_no_transaction', 'AuditLog.record: the manager given is not inside a transaction', { expose: false });
       }
-      await append(manager);
+      // The caller's transaction may still roll back: forget the cached head.
+      this.head = null;
+      await this.appendLocked(manager, prepared);
     } else {
-      await this.groupCommit(prepared, append);
+      await this.groupCommit(prepared);
+    }
+  }
+
+  /** Chains `batch` onto `head`: seq, prev_hash and hash of every row. */
+  private chain(batch: readonly Prepared[], head: Head): { rows: AuditEntryRow[]; head: Head } {
+    let seq = head.seq;
+    let prevHash = head.hash;
+    const at = this.clock();
+    const rows = batch.map(({ detailsDigest, ...p }) => {
+      seq += 1;
+      const hash = entryHash({ ...p, detailsDigest, seq, at, prevHash });
+      const row: AuditEntryRow = { ...p, seq: String(seq), at, prevHash, hash };
+      prevHash = hash;
+      return row;
+    });
+    return { rows, head: { seq, hash: prevHash } };
+  }
+
+  /** Inside a transaction: the head row stays locked until it commits, so the chain cannot fork. */
+  private async appendLocked(m: EntityManager, batch: readonly Prepared[]): Promise<void> {
+    const [row] = (await m.query('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE')) as { seq: string; hash: string }[];
+    if (!row) throw headMissing();
+    const { rows, head } = this.chain(batch, { seq: Number(row.seq), hash: row.hash });
+    for (let i = 0; i < rows.length; i += MAX_ROWS_PER_STATEMENT) {
+      const part = rows.slice(i, i + MAX_ROWS_PER_STATEMENT);
+      await m.query(`INSERT INTO audit_entry (${COLUMNS.join(', ')}) VALUES ${valuesList(part.length)}`, part.flatMap(rowParams));
+    }
+    await m.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [String(head.seq), head.hash]);
+  }
+
+  /**
+   * One statement, so one round trip: the head moves only if it is still where this process last
+   * saw it, and the rows go in only if it moved. Another node's append in between makes it a
+   * no-op; the head is then read again and the rows chained anew.
+   */
+  private async appendOptimistic(batch: readonly Prepared[]): Promise<void> {
+    if (batch.length > MAX_ROWS_PER_STATEMENT) {
+      await this.ds.transaction((m) => this.appendLocked(m, batch));
+      this.head = null;
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      if (!this.head) {
+        const [row] = (await this.ds.query('SELECT seq, hash FROM audit_head WHERE id = 1')) as { seq: string; hash: string }[];
+        if (!row) throw headMissing();
+        this.head = { seq: Number(row.seq), hash: row.hash };
+      }
+      const from = this.head;
+      const { rows, head } = this.chain(batch, from);
+      this.head = null;
+      const inserted = (await this.ds.query(
+        `WITH moved AS (UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING id)
+         INSERT INTO audit_entry (${COLUMNS.join(', ')}) SELECT * FROM (VALUES ${valuesList(rows.length, 4)}) AS v WHERE EXISTS (SELECT 1 FROM moved)
+         RETURNING seq`,
+        [String(head.seq), head.hash, String(from.seq), from.hash, ...rows.flatMap(rowParams)],
+      )) as unknown[];
+      if (inserted.length === rows.length) {
+        this.head = head;
+        return;
+      }
+      if (attempt >= 20) throw new AppError(503, 'audit_busy', 'The audit trail is busy; try again.', { expose: false });
+      // Another node appended first: back off a little so two nodes do not keep colliding.
+      if (attempt > 2) await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
     }
   }
 
   /**
-   * Appends outside a caller's transaction share one transaction with whatever else is waiting
-   * (group commit): the chain lock is taken once per batch instead of once per request, and each
-   * caller still returns only after its own entries are committed.
+   * Appends outside a caller's transaction share one statement with whatever else is waiting
+   * (group commit): one round trip per batch instead of one per request, and each caller still
+   * returns only after its own entries are committed.
    */
-  private groupCommit(rows: Prepared[], append: (m: EntityManager, rows?: Prepared[]) => Promise<void>): Promise<void> {
+  private groupCommit(rows: Prepared[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ rows, done: (e) => (e === undefined ? resolve() : reject(e)) });
-      if (!this.flushing) void this.flush(append);
+      if (!this.flushing) void this.flush();
     });
   }
 
-  private async flush(append: (m: EntityManager, rows?: Prepared[]) => Promise<void>): Promise<void> {
+  private async flush(): Promise<void> {
     this.flushing = true;
     try {
       while (this.queue.length) {
         const batch = this.queue;
         this.queue = [];
         try {
-          await this.ds.transaction((m) => append(m, batch.flatMap((w) => w.rows)));
+          await this.appendOptimistic(batch.flatMap((w) => w.rows));
           for (const w of batch) w.done();
         } catch (e) {
           // One bad batch must not take the others' entries with it: retry each caller alone.
           if (batch.length === 1) batch[0]!.done(e);
-          else for (const w of batch) await this.ds.transaction((m) => append(m, w.rows)).then(() => w.done(), (err: unknown) => w.done(err));
+          else for (const w of batch) await this.appendOptimistic(w.rows).then(() => w.done(), (err: unknown) => w.done(err));
         }
       }
     } finally {

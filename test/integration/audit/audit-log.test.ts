@@ -141,9 +141,9 @@ describe('audit log on PostgreSQL', function () {
       await assert.rejects(a.query(`UPDATE audit_entry SET action = 'read' WHERE seq = 5`), /append-only/);
       await assert.rejects(a.query('DELETE FROM audit_entry WHERE seq = 5'), /append-only/);
       await assert.rejects(a.query('TRUNCATE audit_entry'), /append-only/);
-      const [row] = (await a.query('SELECT details FROM audit_entry WHERE seq = 2 AND details IS NOT NULL')) as { details: string }[];
+      const [row] = (await a.query('SELECT seq, details FROM audit_entry WHERE details IS NOT NULL ORDER BY seq LIMIT 1')) as { seq: string; details: string }[];
       const fresh = await cipher.encrypt(await cipher.decrypt(row!.details));
-      await a.query('UPDATE audit_entry SET details = $1 WHERE seq = 2', [fresh]);
+      await a.query('UPDATE audit_entry SET details = $1 WHERE seq = $2', [fresh, row!.seq]);
       assert.equal((await new AuditLog(a, cipher).verify()).ok, true);
     });
   });
