@@ -52,8 +52,18 @@ export interface NewSession {
   accessExpiresAt: Date | null;
 }
 
+/** Sessions whose decrypted secrets stay in memory; the least recently used go first. */
+const OPEN_SECRETS_MAX = 5_000;
+
 /** Server-side sessions: the browser holds a random id; tokens never leave the server. */
 export class SessionStore {
+  /**
+   * Decrypted secrets per session, with the ciphertext they came from: a request whose row still
+   * holds that ciphertext skips the JWE decrypt. Any change of the stored secrets (a refresh on
+   * another node, sign-out) changes or drops the ciphertext, so a stale entry is never used.
+   */
+  private readonly open = new Map<string, { jwe: string; secrets: SessionSecrets }>();
+
   constructor(
     private readonly ds: DataSource,
     private readonly cipher: FieldCipher,
@@ -125,10 +135,10 @@ export class SessionStore {
     session.secrets = { ...session.secrets, accessToken: update.accessToken, ...(update.refreshToken ? { refreshToken: update.refreshToken } : {}) };
     if (update.scopes) session.scopes = update.scopes;
     session.accessExpiresAt = update.accessExpiresAt;
-    await this.ds.getRepository(SessionEntity).update(
-      { idHash: session.key },
-      { secrets: await this.cipher.encryptJson(session.secrets), scopes: session.scopes, accessExpiresAt: update.accessExpiresAt },
-    );
+    const jwe = await this.cipher.encryptJson(session.secrets);
+    await this.ds.getRepository(SessionEntity).update({ idHash: session.key }, { secrets: jwe, scopes: session.scopes, accessExpiresAt: update.accessExpiresAt });
+    this.open.delete(session.key);
+    this.open.set(session.key, { jwe, secrets: { ...session.secrets } });
   }
 
   /** Re-reads a session's secrets (another process may have refreshed its tokens). */
@@ -140,11 +150,27 @@ export class SessionStore {
 
   async end(key: string, reason: 'logout' | 'idle' | 'expired' | 'refresh_failed' | 'revoked'): Promise<void> {
     // Drop the secrets with the session: ended sessions keep only what the audit needs.
+    this.open.delete(key);
     await this.ds.getRepository(SessionEntity).update({ idHash: key }, { endedAt: this.clock(), endReason: reason, secrets: null });
   }
 
   async countActive(): Promise<number> {
     return this.ds.getRepository(SessionEntity).createQueryBuilder('s').where('s.ended_at IS NULL AND s.expires_at > :now', { now: this.clock() }).getCount();
+  }
+
+  private async secretsOf(row: SessionRow): Promise<SessionSecrets> {
+    const jwe = row.secrets ?? '';
+    const cached = this.open.get(row.idHash);
+    if (cached?.jwe === jwe) {
+      this.open.delete(row.idHash);
+      this.open.set(row.idHash, cached);
+      return { ...cached.secrets };
+    }
+    const secrets = await this.cipher.decryptJson<SessionSecrets>(jwe);
+    this.open.delete(row.idHash);
+    this.open.set(row.idHash, { jwe, secrets: { ...secrets } });
+    if (this.open.size > OPEN_SECRETS_MAX) this.open.delete(this.open.keys().next().value!);
+    return secrets;
   }
 
   /** A stored row as a session (secrets decrypted); for other readers of the table, such as the outbox. */
@@ -155,7 +181,7 @@ export class SessionStore {
       patientId: row.patientId,
       viewer: { kind: row.viewerKind, id: row.viewerId },
       scopes: row.scopes,
-      secrets: await this.cipher.decryptJson<SessionSecrets>(row.secrets ?? ''),
+      secrets: await this.secretsOf(row),
       createdAt: new Date(row.createdAt),
       lastSeenAt: new Date(row.lastSeenAt),
       expiresAt: new Date(row.expiresAt),
