@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { Address, Appointment, Extension } from 'fhir/r4.js';
 import { checkResources } from '../fhir/resource-schemas.js';
 import { DateViewSchema, formatInstant, formatSpan, toMillis } from './format-date.js';
-import { applyLimit, listEnvelope, mapChecked, type ListOptions } from './list.js';
+import { checkedList, listEnvelope, mapChecked, type ListOptions } from './list.js';
 import { actorName, conceptText } from './names.js';
 import { isOtherPatient } from './patient-scope.js';
 import { referenceType, ResourceIndex } from './references.js';
@@ -265,5 +265,5 @@ export function mapAppointments(
   items.sort(compareAppointments);
   const counts = { upcoming: 0, requested: 0, past: 0, cancelled: 0 };
   for (const a of items) counts[a.group] += 1;
-  return AppointmentListSchema.parse({ ...applyLimit(items, options), skipped, counts });
+  return { ...checkedList(items, skipped, options), counts };
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { DocumentReference } from 'fhir/r4.js';
 import { checkResources } from '../fhir/resource-schemas.js';
 import { DateViewSchema, formatInstant, toMillis, type DateView } from './format-date.js';
-import { applyLimit, listEnvelope, mapChecked, type ListOptions } from './list.js';
+import { checkedList, listEnvelope, mapChecked, type ListOptions } from './list.js';
 import { actorName, conceptText } from './names.js';
 import { isOtherPatient } from './patient-scope.js';
 import { mapPending, PendingViewSchema, type PendingItem } from './pending.js';
@@ -96,5 +96,5 @@ export function mapDocuments(
     return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
   };
   items.sort((a, b) => key(b) - key(a) || a.id.localeCompare(b.id));
-  return DocumentListSchema.parse({ ...applyLimit(items, options), skipped });
+  return checkedList(items, skipped, options);
 }

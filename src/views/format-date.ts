@@ -4,6 +4,7 @@
  * `2024`) name a calendar day, not an instant, so they are shown as written, never shifted by a zone.
  */
 import { z } from 'zod';
+import { boundedMemo } from './memo.js';
 import type { Locale, ViewContext } from './view-context.js';
 
 export const DateViewSchema = z.object({ iso: z.string().min(4), display: z.string().min(1) });
@@ -51,19 +52,25 @@ export function toMillis(value: string | undefined): number {
   return Date.parse(value);
 }
 
+const dateViews = boundedMemo<Readonly<DateView> | undefined>(20_000);
+
 /** ISO value + localized display; undefined when the value is not a readable date. */
 export function formatInstant(value: string | undefined, ctx: Pick<ViewContext, 'locale' | 'timeZone'>): DateView | undefined {
   if (value === undefined) return undefined;
+  return dateViews(`${ctx.locale}|${ctx.timeZone}|${value}`, () => dateView(value, ctx));
+}
+
+function dateView(value: string, ctx: Pick<ViewContext, 'locale' | 'timeZone'>): Readonly<DateView> | undefined {
   const d = DATE_ONLY.exec(value);
   if (d) {
     const at = new Date(toMillis(value));
     const options = d[3] ? DAY : d[2] ? MONTH : YEAR;
-    return { iso: value, display: formatter(ctx.locale, 'UTC', options).format(at) };
+    return Object.freeze({ iso: value, display: formatter(ctx.locale, 'UTC', options).format(at) });
   }
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) return undefined;
   const at = new Date(ms);
-  return { iso: at.toISOString(), display: formatter(ctx.locale, ctx.timeZone, WITH_TIME).format(at) };
+  return Object.freeze({ iso: at.toISOString(), display: formatter(ctx.locale, ctx.timeZone, WITH_TIME).format(at) });
 }
 
 /** A start–end span in one string ("Tue, May 6, 2025, 9:00 – 9:30 AM EDT"). */

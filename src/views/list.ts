@@ -34,6 +34,15 @@ export function mapChecked<I, O>(input: I, map: (input: I) => O | undefined, sch
   return parsed.success ? parsed.data : undefined;
 }
 
+/**
+ * The envelope around items that each passed their own schema already (mapChecked, mapPending):
+ * limited, counted, and not parsed a second time.
+ */
+export function checkedList<T>(items: T[], skipped: number, options: ListOptions): { items: T[]; skipped: number; cut?: boolean } {
+  if (!Number.isInteger(skipped) || skipped < 0) throw new RangeError('skipped must be a count');
+  return { ...applyLimit(items, options), skipped };
+}
+
 /** Applies the limit and sets `cut` when anything was left out upstream or here. */
 export function applyLimit<T>(items: T[], options: ListOptions): { items: T[]; cut?: boolean } {
   const limited = options.limit !== undefined && items.length > options.limit;

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import type { Communication, Reference } from 'fhir/r4.js';
 import { checkResources } from '../fhir/resource-schemas.js';
 import { DateViewSchema, formatInstant, toMillis } from './format-date.js';
-import { applyLimit, listEnvelope, mapChecked, type ListOptions } from './list.js';
+import { checkedList, listEnvelope, mapChecked, type ListOptions } from './list.js';
 import { actorName, conceptCodes, conceptText } from './names.js';
 import { isOtherPatient, sameReference } from './patient-scope.js';
 import { referenceId, referenceKey, referenceType, ResourceIndex } from './references.js';
@@ -411,7 +411,7 @@ export function mapThreads(
     items.push(summary);
   }
   items.sort((a, b) => activityMs(b) - activityMs(a) || a.id.localeCompare(b.id));
-  return ThreadListSchema.parse({ ...applyLimit(items, options), skipped: p.skipped });
+  return checkedList(items, p.skipped, options);
 }
 
 /** One thread with its messages, oldest first; undefined when the viewer has no such thread. */

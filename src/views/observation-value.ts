@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { CodeableConcept, Observation, ObservationReferenceRange, Quantity } from 'fhir/r4.js';
+import { boundedMemo } from './memo.js';
 import { conceptCodes, conceptText, loincCode } from './names.js';
 import { say, type Locale, type Words } from './view-context.js';
 
@@ -75,14 +76,10 @@ const UNNAMED: Words = { en: 'Test', es: 'Prueba' };
 /** UCUM codes as people write them: `mm[Hg]` → `mmHg`, `10*3/uL` → `10³/µL`, `{score}` → none. */
 const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
 /** Lab units repeat endlessly: remember the readable form of each (bounded). */
-const unitTexts = new Map<string, string | undefined>();
+const unitTexts = boundedMemo<string | undefined>(2000);
 
 export function unitText(unit: string | undefined): string | undefined {
-  if (unit === undefined) return undefined;
-  if (unitTexts.has(unit)) return unitTexts.get(unit);
-  const readable = readableUnit(unit);
-  if (unitTexts.size < 2000) unitTexts.set(unit, readable);
-  return readable;
+  return unit === undefined ? undefined : unitTexts(unit, () => readableUnit(unit));
 }
 
 function readableUnit(unit: string): string | undefined {
@@ -97,8 +94,14 @@ function readableUnit(unit: string): string | undefined {
 }
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
+const numberTexts = boundedMemo<string>(20_000);
+
 /** Locale number text; at most 2 decimals (3 below 1) — enough for every common lab value. */
 export function numberText(value: number, locale: Locale): string {
+  return numberTexts(`${locale}|${Object.is(value, -0) ? '-0' : value}`, () => formatNumber(value, locale));
+}
+
+function formatNumber(value: number, locale: Locale): string {
   const digits = Math.abs(value) < 1 && value !== 0 ? 3 : 2;
   const key = `${locale}|${digits}`;
   let f = numberFormats.get(key);

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { DiagnosticReport, Observation } from 'fhir/r4.js';
 import { checkResources } from '../fhir/resource-schemas.js';
 import { DateViewSchema, formatInstant, toMillis, type DateView } from './format-date.js';
-import { applyLimit, listEnvelope, mapChecked, type ListOptions } from './list.js';
+import { checkedList, listEnvelope, mapChecked, type ListOptions } from './list.js';
 import { actorName, conceptCodes, conceptText, loincCode } from './names.js';
 import { bloodPressureText, unitText, valueView, ValueViewSchema, type ValueView } from './observation-value.js';
 import { isOtherPatient } from './patient-scope.js';
@@ -96,7 +96,8 @@ export const ResultListItemSchema = z.discriminatedUnion('status', [
   }),
   PendingViewSchema,
 ]);
-export const ResultListSchema = listEnvelope(ResultListItemSchema).extend({ trends: z.array(TrendSeriesSchema) });
+const TrendListSchema = z.array(TrendSeriesSchema);
+export const ResultListSchema = listEnvelope(ResultListItemSchema).extend({ trends: TrendListSchema });
 export const ResultDetailSchema = z.object({
   ...availableBase,
   conclusion: z.string().nullable(),
@@ -142,6 +143,8 @@ interface Prepared {
   observations: Observation[];
   skipped: number;
   pending: PendingItem[];
+  /** resultsOf per report, worked out once. */
+  resultsByReport: Map<DiagnosticReport, { found: Observation[]; missing: number }>;
 }
 
 /** Result Observations of a report, panels opened one level; plus the count that did not resolve. */
@@ -182,8 +185,11 @@ function prepare(
   const index = new ResourceIndex(included);
   const listed = new Set<Observation>();
   const observations: Observation[] = [];
+  const resultsByReport = new Map<DiagnosticReport, { found: Observation[]; missing: number }>();
   for (const r of reports) {
-    for (const o of resultsOf(r, index).found) {
+    const results = resultsOf(r, index);
+    resultsByReport.set(r, results);
+    for (const o of results.found) {
       if (!listed.has(o)) observations.push(o);
       listed.add(o);
     }
@@ -195,7 +201,7 @@ function prepare(
     observations.push(o);
     if (isLab(o)) standalone.push(o);
   }
-  return { ctx, index, reports, standalone, observations, skipped: checked.invalid + (checked.valid.length - inScope.length), pending: [...pending] };
+  return { ctx, index, reports, standalone, observations, skipped: checked.invalid + (checked.valid.length - inScope.length), pending: [...pending], resultsByReport };
 }
 
 function rowOf(o: Observation, ctx: ViewContext): ResultRow {
@@ -235,7 +241,7 @@ function reportHeader(r: DiagnosticReport | Observation, p: Prepared) {
 }
 
 function reportDetail(r: DiagnosticReport, p: Prepared): ResultDetail {
-  const { found, missing } = resultsOf(r, p.index);
+  const { found, missing } = p.resultsByReport.get(r) ?? resultsOf(r, p.index);
   const results = found.map((o) => rowOf(o, p.ctx));
   const codes = new Set(results.flatMap((row) => [row.code, ...row.components.map((c) => c.code)]).filter((c): c is string => c !== null));
   return {
@@ -301,7 +307,7 @@ export function trends(observations: readonly Observation[], locale: Locale): Tr
 }
 
 function listItem(r: DiagnosticReport | Observation, p: Prepared): ResultListItem {
-  const rows = r.resourceType === 'DiagnosticReport' ? resultsOf(r, p.index).found.map((o) => rowOf(o, p.ctx)) : [rowOf(r, p.ctx)];
+  const rows = r.resourceType === 'DiagnosticReport' ? (p.resultsByReport.get(r) ?? resultsOf(r, p.index)).found.map((o) => rowOf(o, p.ctx)) : [rowOf(r, p.ctx)];
   const values = rows.flatMap((row) => [row, ...row.components]);
   return {
     ...reportHeader(r, p),
@@ -348,7 +354,7 @@ export function mapResults(
     const kb = sortKey(b);
     return ka === kb || (Number.isNaN(ka) && Number.isNaN(kb)) ? a.id.localeCompare(b.id) : Number.isNaN(ka) ? 1 : Number.isNaN(kb) ? -1 : kb - ka;
   });
-  return ResultListSchema.parse({ ...applyLimit(items, options), skipped, trends: trends(p.observations, p.ctx.locale) });
+  return { ...checkedList(items, skipped, options), trends: TrendListSchema.parse(trends(p.observations, p.ctx.locale)) };
 }
 
 /**
