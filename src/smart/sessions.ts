@@ -52,6 +52,12 @@ export interface NewSession {
   accessExpiresAt: Date | null;
 }
 
+/** One session row by id hash, in plain SQL: every API request starts here. */
+const SELECT_ROW = `SELECT id_hash AS "idHash", ehr_id AS "ehrId", patient_id AS "patientId", viewer_kind AS "viewerKind",
+  viewer_id AS "viewerId", scopes, secrets, csrf_hash AS "csrfHash", created_at AS "createdAt", last_seen_at AS "lastSeenAt",
+  expires_at AS "expiresAt", access_expires_at AS "accessExpiresAt", ended_at AS "endedAt", end_reason AS "endReason"
+  FROM portal_session WHERE id_hash = $1`;
+
 /** Sessions whose decrypted secrets stay in memory; the least recently used go first. */
 const OPEN_SECRETS_MAX = 5_000;
 
@@ -110,7 +116,7 @@ export class SessionStore {
   /** Looks a cookie up; an idle or expired session is ended on the spot and reported as such. */
   async lookup(cookieValue: string | undefined): Promise<SessionLookup> {
     if (!cookieValue || cookieValue.length > 128) return { status: 'unknown' };
-    const row = await this.ds.getRepository(SessionEntity).findOneBy({ idHash: sha256(cookieValue) });
+    const row = await this.row(sha256(cookieValue));
     if (!row) return { status: 'unknown' };
     if (row.endedAt) return { status: row.endReason === 'idle' ? 'idle' : row.endReason === 'expired' ? 'expired' : 'ended' };
     const now = this.clock().getTime();
@@ -143,7 +149,7 @@ export class SessionStore {
 
   /** Re-reads a session's secrets (another process may have refreshed its tokens). */
   async reload(session: PortalSession): Promise<PortalSession | undefined> {
-    const row = await this.ds.getRepository(SessionEntity).findOneBy({ idHash: session.key });
+    const row = await this.row(session.key);
     if (!row || row.endedAt) return undefined;
     return this.toSession(row);
   }
@@ -156,6 +162,11 @@ export class SessionStore {
 
   async countActive(): Promise<number> {
     return this.ds.getRepository(SessionEntity).createQueryBuilder('s').where('s.ended_at IS NULL AND s.expires_at > :now', { now: this.clock() }).getCount();
+  }
+
+  private async row(idHash: string): Promise<SessionRow | undefined> {
+    const [row] = (await this.ds.query(SELECT_ROW, [idHash])) as SessionRow[];
+    return row;
   }
 
   private async secretsOf(row: SessionRow): Promise<SessionSecrets> {
