@@ -125,13 +125,30 @@ export function decide(resource: unknown, ctx: PolicyContext, rules: RuleSet): D
   return decideFacts(facts, ctx, rules, now, locale, noun);
 }
 
+/** The patient's age range, worked out once per context (one call decides a whole record). */
+const agesByPatient = new WeakMap<object, { now: number; calendar: Calendar; birthDate: string | undefined; age: [number, number] | null }>();
+
+function patientAge(ctx: PolicyContext, now: number, calendar: Calendar): [number, number] | null {
+  const patient = ctx.patient;
+  if (!patient) return ageRange(undefined, ctx.now, calendar);
+  const known = agesByPatient.get(patient);
+  if (known && known.now === now && known.calendar === calendar && known.birthDate === patient.birthDate) return known.age;
+  const age = ageRange(patient.birthDate, ctx.now, calendar);
+  agesByPatient.set(patient, { now, calendar, birthDate: patient.birthDate, age });
+  return age;
+}
+
+function withNotify(d: Omit<Decision, 'matched' | 'notifyClinician'>, matched: string[], notify: boolean): Decision {
+  return notify ? { ...d, matched, notifyClinician: true } : { ...d, matched };
+}
+
 function decideFacts(facts: ResourceFacts, ctx: PolicyContext, rules: RuleSet, now: number, locale: Locale, noun: Noun): Decision {
   const calendar = rules.calendar;
   const env: EvalEnv = {
     facts,
     ctx,
     now,
-    age: ageRange(ctx.patient?.birthDate, ctx.now, calendar),
+    age: patientAge(ctx, now, calendar),
     clinician: clinicianState(facts.ref, facts.issued, now, ctx.clinicianActions ?? []),
     calendar,
   };
@@ -198,16 +215,13 @@ function decideFacts(facts: ResourceFacts, ctx: PolicyContext, rules: RuleSet, n
     lifted = active.length < restrictions.length;
   }
 
-  const done = (d: Omit<Decision, 'matched' | 'notifyClinician'>): Decision =>
-    notify ? { ...d, matched, notifyClinician: true } : { ...d, matched };
-
   if (active.length > 0) {
     let win = active[0]!;
     for (const e of active) if (stricter(e, win)) win = e;
     const date = win.releaseAt === undefined ? undefined : calendar.formatDate(new Date(win.releaseAt), locale);
     const tpl = win.rule?.then.explanation;
     const absent = win.action === 'hide_from_proxy';
-    return done({
+    return withNotify({
       visible: false,
       presence: absent ? 'absent' : 'pending',
       action: win.action,
@@ -215,13 +229,13 @@ function decideFacts(facts: ResourceFacts, ctx: PolicyContext, rules: RuleSet, n
       ...(win.basis ? { basis: win.basis } : {}),
       ...(win.releaseAt === undefined ? {} : { releaseAt: new Date(win.releaseAt) }),
       explanation: tpl && !absent ? fill(tpl[locale], locale, noun, date) : explain(win.key, locale, noun, date),
-    });
+    }, matched, notify);
   }
   if (notes.length > 0) {
     const win = notes[0]!;
     const custom = win.rule?.then.note;
     const note = custom ? fill(custom[locale], locale, noun) : defaultNote(locale, noun);
-    return done({
+    return withNotify({
       visible: true,
       presence: 'shown',
       action: 'release_with_note',
@@ -229,16 +243,16 @@ function decideFacts(facts: ResourceFacts, ctx: PolicyContext, rules: RuleSet, n
       ...(win.basis ? { basis: win.basis } : {}),
       note,
       explanation: `${explain('release', locale, noun)} ${note}`,
-    });
+    }, matched, notify);
   }
   if (grant || env.clinician === 'released') {
-    return done({
+    return withNotify({
       visible: true,
       presence: 'shown',
       action: 'release',
       ruleId: lifted || !grant ? 'clinician-release' : grant.id,
       explanation: explain('release', locale, noun),
-    });
+    }, matched, notify);
   }
   const denied = failClosed(locale, noun, 'default-deny', matched);
   return notify ? { ...denied, notifyClinician: true } : denied;

@@ -24,36 +24,45 @@ export interface ResourceFacts {
 
 export type Classified = { ok: true; facts: ResourceFacts } | { ok: false; reason: string };
 
-const Coding = z.looseObject({ system: z.string().optional(), code: z.string().optional() });
-const Concept = z.looseObject({ coding: z.array(Coding).optional() });
+// Plain (stripping) objects: the engine reads only these fields, and zod then never walks or
+// copies the rest of a large resource.
+const Coding = z.object({ system: z.string().optional(), code: z.string().optional() });
+const Concept = z.object({ coding: z.array(Coding).optional() });
 const Concepts = z.array(Concept);
 
-const Base = z.looseObject({
+const base = {
   resourceType: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/),
   id: z.string().regex(FHIR_ID),
-  meta: z.looseObject({ security: z.array(Coding).optional() }).optional(),
-});
+  meta: z.object({ security: z.array(Coding).optional() }).optional(),
+};
+const Base = z.object(base);
 
-const Report = z.looseObject({
+const Report = z.object({
+  ...base,
   status: z.enum(['registered', 'partial', 'preliminary', 'final', 'amended', 'corrected', 'appended', 'cancelled', 'entered-in-error']),
   code: Concept.optional(),
   category: Concepts.optional(),
+  issued: z.unknown().optional(),
 });
 
-const Obs = z.looseObject({
+const Obs = z.object({
+  ...base,
   status: z.enum(['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error']),
   code: Concept.optional(),
   category: Concepts.optional(),
   interpretation: Concepts.optional(),
-  component: z.array(z.looseObject({ code: Concept.optional(), interpretation: Concepts.optional() })).optional(),
+  component: z.array(z.object({ code: Concept.optional(), interpretation: Concepts.optional() })).optional(),
+  issued: z.unknown().optional(),
 });
 
-const Doc = z.looseObject({
+const Doc = z.object({
+  ...base,
   status: z.enum(['current', 'superseded', 'entered-in-error']),
   docStatus: z.enum(['preliminary', 'final', 'amended', 'entered-in-error']).optional(),
   type: Concept.optional(),
   category: Concepts.optional(),
   securityLabel: Concepts.optional(),
+  date: z.unknown().optional(),
 });
 
 /** observation-category codes read as their v2-0074 section too, so "LAB" covers both. */
@@ -85,10 +94,9 @@ function addCodeValues(into: Set<string>, concepts: z.infer<typeof Concepts> | u
   }
 }
 
-export function classify(resource: unknown): Classified {
-  const base = Base.safeParse(resource);
-  if (!base.success) return { ok: false, reason: 'not a FHIR resource with resourceType and id' };
-  const { resourceType: type, id } = base.data;
+const NOT_A_RESOURCE: Classified = { ok: false, reason: 'not a FHIR resource with resourceType and id' };
+
+function newFacts(type: string, id: string, security: readonly z.infer<typeof Coding>[] | undefined): ResourceFacts {
   const facts: ResourceFacts = {
     type,
     id,
@@ -100,18 +108,32 @@ export function classify(resource: unknown): Classified {
     interpretations: new Set(),
     issued: null,
   };
-  for (const s of base.data.meta?.security ?? []) if (s.code) facts.labels.add(s.code);
+  for (const s of security ?? []) if (s.code) facts.labels.add(s.code);
+  return facts;
+}
 
+/** The base fields' problems first, so a resource without a readable id says so. */
+function unreadable(type: string, resource: unknown, error: z.ZodError): Classified {
+  if (!Base.safeParse(resource).success) return NOT_A_RESOURCE;
+  return { ok: false, reason: `unreadable ${type} (${error.issues[0]?.path.join('.')})` };
+}
+
+export function classify(resource: unknown): Classified {
+  const type = (resource as { resourceType?: unknown } | null | undefined)?.resourceType;
   if (type === 'DiagnosticReport') {
     const r = Report.safeParse(resource);
-    if (!r.success) return { ok: false, reason: `unreadable DiagnosticReport (${r.error.issues[0]?.path.join('.')})` };
+    if (!r.success) return unreadable(type, resource, r.error);
+    const facts = newFacts(type, r.data.id, r.data.meta?.security);
     facts.statuses.push(r.data.status);
     addCodes(facts.codes, r.data.code);
     addCodeValues(facts.categories, r.data.category, true);
-    facts.issued = parseInstant(r.data['issued']);
-  } else if (type === 'Observation') {
+    facts.issued = parseInstant(r.data.issued);
+    return { ok: true, facts };
+  }
+  if (type === 'Observation') {
     const o = Obs.safeParse(resource);
-    if (!o.success) return { ok: false, reason: `unreadable Observation (${o.error.issues[0]?.path.join('.')})` };
+    if (!o.success) return unreadable(type, resource, o.error);
+    const facts = newFacts(type, o.data.id, o.data.meta?.security);
     facts.statuses.push(o.data.status);
     addCodes(facts.codes, o.data.code);
     addCodeValues(facts.categories, o.data.category, true);
@@ -120,19 +142,25 @@ export function classify(resource: unknown): Classified {
       addCodes(facts.codes, comp.code);
       addCodeValues(facts.interpretations, comp.interpretation);
     }
-    facts.issued = parseInstant(o.data['issued']);
-  } else if (type === 'DocumentReference') {
+    facts.issued = parseInstant(o.data.issued);
+    return { ok: true, facts };
+  }
+  if (type === 'DocumentReference') {
     const d = Doc.safeParse(resource);
-    if (!d.success) return { ok: false, reason: `unreadable DocumentReference (${d.error.issues[0]?.path.join('.')})` };
+    if (!d.success) return unreadable(type, resource, d.error);
+    const facts = newFacts(type, d.data.id, d.data.meta?.security);
     facts.statuses.push(d.data.status);
     if (d.data.docStatus) facts.statuses.push(d.data.docStatus);
     addCodes(facts.codes, d.data.type);
     addCodeValues(facts.categories, d.data.category, true);
     addCodeValues(facts.labels, d.data.securityLabel);
-    facts.issued = parseInstant(d.data['date']);
-  } else {
-    const status = (resource as Record<string, unknown>)['status'];
-    if (typeof status === 'string') facts.statuses.push(status);
+    facts.issued = parseInstant(d.data.date);
+    return { ok: true, facts };
   }
+  const base = Base.safeParse(resource);
+  if (!base.success) return NOT_A_RESOURCE;
+  const facts = newFacts(base.data.resourceType, base.data.id, base.data.meta?.security);
+  const status = (resource as Record<string, unknown>)['status'];
+  if (typeof status === 'string') facts.statuses.push(status);
   return { ok: true, facts };
 }

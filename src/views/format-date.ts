@@ -4,7 +4,7 @@
  * `2024`) name a calendar day, not an instant, so they are shown as written, never shifted by a zone.
  */
 import { z } from 'zod';
-import { boundedMemo } from './memo.js';
+import { boundedMemo } from '../lib/bounded-memo.js';
 import type { Locale, ViewContext } from './view-context.js';
 
 export const DateViewSchema = z.object({ iso: z.string().min(4), display: z.string().min(1) });

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { CodeableConcept, Observation, ObservationReferenceRange, Quantity } from 'fhir/r4.js';
-import { boundedMemo } from './memo.js';
+import { boundedMemo } from '../lib/bounded-memo.js';
 import { conceptCodes, conceptText, loincCode } from './names.js';
 import { say, type Locale, type Words } from './view-context.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { boundedMemo } from '../../../src/views/memo.js';
+import { boundedMemo } from '../../../src/lib/bounded-memo.js';
 import { formatInstant } from '../../../src/views/format-date.js';
 import { numberText } from '../../../src/views/observation-value.js';
 
