@@ -12,7 +12,7 @@ import { freePort, startProcess } from '../test/integration/helpers/processes.js
 import { startTestPortal } from '../test/integration/helpers/test-portal.js';
 import type { SessionSecrets } from '../src/smart/sessions.js';
 import { RawFhir, type Endpoint } from './raw-fhir.js';
-import { fmt, measure, summarize } from './stats.js';
+import { fmt, measureInTurns, summarize } from './stats.js';
 
 export async function runSeparateEhrBench(seedDir: string, family: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ehr-'));
@@ -60,11 +60,18 @@ export async function runSeparateEhrBench(seedDir: string, family: string): Prom
       for (const latency of [0, 50]) {
         await setLatency(latency);
         for (const ep of ['summary', 'results'] as Endpoint[]) {
-          const a = summarize(await measure('adapter', async () => {
-            const r = await browser.get(`/api/${ep}`);
-            if (r.status !== 200) throw new Error(`/api/${ep} answered ${r.status}`);
-          }, { budgetMs: 4000, warmup: 3, minRuns: 10 }));
-          const b = summarize(await measure('raw', async () => void (await raw.parallel(ep)), { budgetMs: 4000, warmup: 3, minRuns: 10 }));
+          const pair = await measureInTurns(
+            [
+              ['adapter', async () => {
+                const r = await browser.get(`/api/${ep}`);
+                if (r.status !== 200) throw new Error(`/api/${ep} answered ${r.status}`);
+              }],
+              ['raw', async () => void (await raw.parallel(ep))],
+            ],
+            { warmupMs: 1500, budgetMs: 6000, rounds: 4, minRuns: 8 },
+          );
+          const a = summarize(pair.get('adapter')!);
+          const b = summarize(pair.get('raw')!);
           console.log(`  ${String(latency).padStart(4)} ms  ${ep.padEnd(8)}  ${fmt(a.p50).padStart(8)} ms ${fmt(b.p50).padStart(7)} ms ${fmt(a.p50 - b.p50).padStart(10)} ms ${fmt(a.p50 / b.p50, 2).padStart(12)}`);
         }
       }

@@ -33,3 +33,30 @@ export async function measure(label: string, once: () => Promise<void>, o: { war
 }
 
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+/**
+ * Measures cases against each other fairly: each is first run for `warmupMs` (so the JIT has
+ * compiled the adapter, the sandbox and the client alike), then the cases take turns in `rounds`
+ * blocks of `budgetMs / rounds` each. Blocks keep each case's garbage collection its own; taking
+ * turns keeps slow drift of the machine from favouring whichever case ran last.
+ */
+export async function measureInTurns(
+  cases: readonly (readonly [label: string, once: () => Promise<void>])[],
+  o: { warmupMs: number; budgetMs: number; rounds: number; minRuns?: number },
+): Promise<Map<string, Sample>> {
+  for (const [, once] of cases) {
+    const start = performance.now();
+    do await once();
+    while (performance.now() - start < o.warmupMs);
+  }
+  const out = new Map<string, Sample>(cases.map(([label]) => [label, { label, ms: [], seconds: 0 }]));
+  for (let r = 0; r < o.rounds; r++) {
+    for (const [label, once] of cases) {
+      const block = await measure(label, once, { budgetMs: o.budgetMs / o.rounds, warmup: 0, minRuns: Math.ceil((o.minRuns ?? 5) / o.rounds) });
+      const acc = out.get(label)!;
+      acc.ms.push(...block.ms);
+      acc.seconds += block.seconds;
+    }
+  }
+  return out;
+}

@@ -76,6 +76,21 @@ export class PortalService implements Portal {
     await call.s.audit.record(rows);
   }
 
+  /**
+   * Starts the audit append, lets its statement reach the database, then maps the view (pure CPU)
+   * while the database works; answers only once the entries are committed. Nothing leaves
+   * unaudited, and the round trip costs no time of its own.
+   */
+  private async mapWhileAuditing<T>(call: PortalCall, what: [resourceType: string, resourceId: string | undefined, decisions?: Map<string, Decision>], map: () => T): Promise<T> {
+    const audited = this.audit(call, ...what);
+    // Awaited below; this only keeps a failure that lands while mapping from counting as unhandled.
+    audited.catch(() => undefined);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const view = map();
+    await audited;
+    return view;
+  }
+
   /** Communications the viewer may see (proxies never learn of minors' confidential threads). */
   private async communications(call: PortalCall): Promise<{ comms: Communication[]; included: FhirResource[]; cut: boolean; decisions: Map<string, Decision> }> {
     const [found, ctx, local] = await Promise.all([
@@ -97,8 +112,7 @@ export class PortalService implements Portal {
 
   async threads(call: PortalCall) {
     const { comms, included, cut, decisions } = await this.communications(call);
-    const list = mapThreads(comms, included, call.view);
-    await this.audit(call, 'Communication', undefined, decisions);
+    const list = await this.mapWhileAuditing(call, ['Communication', undefined, decisions], () => mapThreads(comms, included, call.view));
     return cut ? { ...list, cut: true } : list;
   }
 
@@ -119,8 +133,7 @@ export class PortalService implements Portal {
 
   async appointments(call: PortalCall) {
     const found = await this.appointmentResources(call);
-    const list = mapAppointments(found.matches, found.included, call.view);
-    await this.audit(call, 'Appointment', undefined);
+    const list = await this.mapWhileAuditing(call, ['Appointment', undefined], () => mapAppointments(found.matches, found.included, call.view));
     return found.cut ? { ...list, cut: true } : list;
   }
 
@@ -136,8 +149,9 @@ export class PortalService implements Portal {
   async results(call: PortalCall) {
     const rec = await loadClinicalRecords(call, this.fhir(call), { reports: true, documents: false });
     const { visible, pending, decisions } = rec.outcome;
-    const list = mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending, call.view);
-    await this.audit(call, 'DiagnosticReport', undefined, decisions);
+    const list = await this.mapWhileAuditing(call, ['DiagnosticReport', undefined, decisions], () =>
+      mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending, call.view),
+    );
     return rec.cut ? { ...list, cut: true } : list;
   }
 
@@ -166,8 +180,8 @@ export class PortalService implements Portal {
   async documents(call: PortalCall) {
     const rec = await loadClinicalRecords(call, this.fhir(call), { reports: true, documents: true });
     const { visible, pending, decisions } = rec.outcome;
-    const list = mapDocuments(visible.documents, rec.supporting, pending, call.view);
-    await this.audit(call, 'DocumentReference', undefined, new Map([...decisions].filter(([k]) => k.startsWith('DocumentReference/'))));
+    const held = new Map([...decisions].filter(([k]) => k.startsWith('DocumentReference/')));
+    const list = await this.mapWhileAuditing(call, ['DocumentReference', undefined, held], () => mapDocuments(visible.documents, rec.supporting, pending, call.view));
     return rec.cut ? { ...list, cut: true } : list;
   }
 
@@ -199,16 +213,17 @@ export class PortalService implements Portal {
     // One parallel wave: messages, appointments, reports with results, documents.
     const [messages, appts, rec] = await Promise.all([this.communications(call), this.appointmentResources(call), loadClinicalRecords(call, fhir, { reports: true, documents: true })]);
     const { visible, pending, decisions } = rec.outcome;
-    const view = mapSummary(
-      {
-        threads: mapThreads(messages.comms, messages.included, call.view),
-        appointments: mapAppointments(appts.matches, appts.included, call.view),
-        results: mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending, call.view),
-        documents: mapDocuments(visible.documents, rec.supporting, pending, call.view),
-      },
-      call.view,
+    const view = await this.mapWhileAuditing(call, ['Patient', call.session.patientId, new Map([...messages.decisions, ...decisions])], () =>
+      mapSummary(
+        {
+          threads: mapThreads(messages.comms, messages.included, call.view),
+          appointments: mapAppointments(appts.matches, appts.included, call.view),
+          results: mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending, call.view, { trends: false }),
+          documents: mapDocuments(visible.documents, rec.supporting, pending, call.view),
+        },
+        call.view,
+      ),
     );
-    await this.audit(call, 'Patient', call.session.patientId, new Map([...messages.decisions, ...decisions]));
     return messages.cut || appts.cut || rec.cut ? { ...view, cut: true } : view;
   }
 

@@ -329,12 +329,17 @@ function sortKey(item: ResultListItem): number {
  * The results list (newest first) with trends. `included` holds the result Observations, any
  * other visible Observations (for trends and stand-alone lab values) and performers.
  */
+export interface ResultListOptions extends ListOptions {
+  /** Work out the trend series (default). The home page's counts do without them. */
+  trends?: boolean;
+}
+
 export function mapResults(
   reports: readonly unknown[],
   included: readonly unknown[],
   pending: readonly PendingItem[],
   context: ViewContext,
-  options: ListOptions = {},
+  options: ResultListOptions = {},
 ): ResultList {
   const p = prepare(reports, included, pending, context);
   let skipped = p.skipped;
@@ -354,7 +359,7 @@ export function mapResults(
     const kb = sortKey(b);
     return ka === kb || (Number.isNaN(ka) && Number.isNaN(kb)) ? a.id.localeCompare(b.id) : Number.isNaN(ka) ? 1 : Number.isNaN(kb) ? -1 : kb - ka;
   });
-  return { ...checkedList(items, skipped, options), trends: TrendListSchema.parse(trends(p.observations, p.ctx.locale)) };
+  return { ...checkedList(items, skipped, options), trends: options.trends === false ? [] : TrendListSchema.parse(trends(p.observations, p.ctx.locale)) };
 }
 
 /**

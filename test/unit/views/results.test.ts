@@ -144,6 +144,13 @@ describe('views/results', () => {
     assert.ok(!list.trends.some((t) => t.code === '4548-4'));
   });
 
+  it('leaves the trends out on request, and the items unchanged', () => {
+    const without = mapResults(reports, others, [held], ctx(), { trends: false });
+    assert.deepEqual(without.trends, []);
+    assert.deepEqual(without.items, list.items);
+    assert.ok(list.trends.length > 0);
+  });
+
   it('shows a blood pressure as systolic/diastolic and a stand-alone lab value as its own detail', () => {
     const bp = mapResults([], [bloodPressure('bp9', '2025-05-20T14:00:00Z', 121.6, 79.2)].map((o) => ({ ...o, category: [] })), [], ctx());
     assert.equal(bp.items.length, 1);
