@@ -358,8 +358,9 @@ export function checkResource<K extends CheckedResourceType>(
 ): { ok: true; value: ResourceByType[K] } | { ok: false; problems: Omit<ResourceProblem, 'index'>[] } {
   const parsed = resourceSchemas[type].safeParse(item);
   if (parsed.success) {
-    // The loose schema keeps every field, so the checked copy is the full resource.
-    return { ok: true, value: parsed.data as unknown as ResourceByType[K] };
+    // The schemas only check (no defaults, no transforms), so the resource itself is what passed:
+    // hand it on rather than zod's deep copy, which would double what a request keeps alive.
+    return { ok: true, value: item as ResourceByType[K] };
   }
   return {
     ok: false,

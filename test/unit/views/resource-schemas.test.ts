@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Observation } from 'fhir/r4.js';
-import { checkResource, checkResources } from '../../../src/fhir/resource-schemas.js';
+import { checkResource, checkResources, resourceSchemas } from '../../../src/fhir/resource-schemas.js';
 import { appointments, cbc, drKim, lipidObs, mainStreet, mother, nurseRole, patient, thread1, visitSummary, clinic } from './fixtures.js';
 
 describe('fhir/resource-schemas', () => {
@@ -25,6 +25,30 @@ describe('fhir/resource-schemas', () => {
       const r = checkResources(items, type);
       assert.deepEqual(r.problems, [], type);
       assert.equal(r.valid.length, items.length, type);
+    }
+  });
+
+  it('only checks: a resource that passes is handed on as it came, and parsing it changes nothing', () => {
+    const cases = [
+      ['Communication', thread1],
+      ['Appointment', appointments],
+      ['DiagnosticReport', [cbc]],
+      ['Observation', lipidObs],
+      ['DocumentReference', [visitSummary]],
+      ['Practitioner', [drKim]],
+      ['RelatedPerson', [mother]],
+      ['Location', [mainStreet]],
+      ['Organization', [clinic]],
+      ['PractitionerRole', [nurseRole]],
+    ] as const;
+    for (const [type, items] of cases) {
+      for (const item of items) {
+        const checked = checkResource(item, type);
+        assert.ok(checked.ok, type);
+        assert.equal(checked.value, item, type);
+        // No defaults or transforms in the schemas: what zod would produce is the input itself.
+        assert.deepEqual(resourceSchemas[type].parse(item), item, type);
+      }
     }
   });
 
