@@ -3,25 +3,28 @@ import type { Observation } from 'fhir/r4.js';
 import { checkResource, checkResources, resourceSchemas } from '../../../src/fhir/resource-schemas.js';
 import { appointments, cbc, drKim, lipidObs, mainStreet, mother, nurseRole, patient, thread1, visitSummary, clinic } from './fixtures.js';
 
+/** One realistic set of resources per checked type. */
+const REALISTIC = [
+  ['Communication', thread1],
+  ['Appointment', appointments],
+  ['DiagnosticReport', [cbc]],
+  ['Observation', lipidObs],
+  ['DocumentReference', [visitSummary]],
+  ['Patient', [patient]],
+  ['Practitioner', [drKim]],
+  ['RelatedPerson', [mother]],
+  ['Location', [mainStreet]],
+  ['Organization', [clinic]],
+  ['PractitionerRole', [nurseRole]],
+] as const;
+
 describe('fhir/resource-schemas', () => {
   it('accepts realistic resources of every type and keeps unknown fields', () => {
     const withExtra = { ...lipidObs[0]!, extension: [{ url: 'https://ehr.example/x', valueString: 'kept' }], vendorField: 1 };
     const checked = checkResources<Observation>([withExtra], 'Observation');
     assert.equal(checked.invalid, 0);
     assert.equal((checked.valid[0] as unknown as { vendorField: number }).vendorField, 1);
-    const cases = [
-      ['Communication', thread1],
-      ['Appointment', appointments],
-      ['DiagnosticReport', [cbc]],
-      ['DocumentReference', [visitSummary]],
-      ['Patient', [patient]],
-      ['Practitioner', [drKim]],
-      ['RelatedPerson', [mother]],
-      ['Location', [mainStreet]],
-      ['Organization', [clinic]],
-      ['PractitionerRole', [nurseRole]],
-    ] as const;
-    for (const [type, items] of cases) {
+    for (const [type, items] of REALISTIC) {
       const r = checkResources(items, type);
       assert.deepEqual(r.problems, [], type);
       assert.equal(r.valid.length, items.length, type);
@@ -29,19 +32,7 @@ describe('fhir/resource-schemas', () => {
   });
 
   it('only checks: a resource that passes is handed on as it came, and parsing it changes nothing', () => {
-    const cases = [
-      ['Communication', thread1],
-      ['Appointment', appointments],
-      ['DiagnosticReport', [cbc]],
-      ['Observation', lipidObs],
-      ['DocumentReference', [visitSummary]],
-      ['Practitioner', [drKim]],
-      ['RelatedPerson', [mother]],
-      ['Location', [mainStreet]],
-      ['Organization', [clinic]],
-      ['PractitionerRole', [nurseRole]],
-    ] as const;
-    for (const [type, items] of cases) {
+    for (const [type, items] of REALISTIC) {
       for (const item of items) {
         const checked = checkResource(item, type);
         assert.ok(checked.ok, type);
