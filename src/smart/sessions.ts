@@ -52,12 +52,6 @@ export interface NewSession {
   accessExpiresAt: Date | null;
 }
 
-/** One session row by id hash, in plain SQL: every API request starts here. */
-const SELECT_ROW = `SELECT id_hash AS "idHash", ehr_id AS "ehrId", patient_id AS "patientId", viewer_kind AS "viewerKind",
-  viewer_id AS "viewerId", scopes, secrets, csrf_hash AS "csrfHash", created_at AS "createdAt", last_seen_at AS "lastSeenAt",
-  expires_at AS "expiresAt", access_expires_at AS "accessExpiresAt", ended_at AS "endedAt", end_reason AS "endReason"
-  FROM portal_session WHERE id_hash = $1`;
-
 /** Sessions whose decrypted secrets stay in memory; the least recently used go first. */
 const OPEN_SECRETS_MAX = 5_000;
 
@@ -69,6 +63,8 @@ export class SessionStore {
    * another node, sign-out) changes or drops the ciphertext, so a stale entry is never used.
    */
   private readonly open = new Map<string, { jwe: string; secrets: SessionSecrets }>();
+  /** The row query in plain SQL (every API request starts with it), built from the entity's columns. */
+  private selectRow?: string;
 
   constructor(
     private readonly ds: DataSource,
@@ -143,8 +139,7 @@ export class SessionStore {
     session.accessExpiresAt = update.accessExpiresAt;
     const jwe = await this.cipher.encryptJson(session.secrets);
     await this.ds.getRepository(SessionEntity).update({ idHash: session.key }, { secrets: jwe, scopes: session.scopes, accessExpiresAt: update.accessExpiresAt });
-    this.open.delete(session.key);
-    this.open.set(session.key, { jwe, secrets: { ...session.secrets } });
+    this.remember(session.key, jwe, session.secrets);
   }
 
   /** Re-reads a session's secrets (another process may have refreshed its tokens). */
@@ -165,23 +160,27 @@ export class SessionStore {
   }
 
   private async row(idHash: string): Promise<SessionRow | undefined> {
-    const [row] = (await this.ds.query(SELECT_ROW, [idHash])) as SessionRow[];
+    this.selectRow ??= `SELECT ${this.ds
+      .getMetadata(SessionEntity)
+      .columns.map((c) => `${c.databaseName} AS "${c.propertyName}"`)
+      .join(', ')} FROM portal_session WHERE id_hash = $1`;
+    const [row] = (await this.ds.query(this.selectRow, [idHash])) as SessionRow[];
     return row;
+  }
+
+  /** Keeps a copy of a session's secrets beside their ciphertext, as the most recently used. */
+  private remember(key: string, jwe: string, secrets: SessionSecrets): void {
+    this.open.delete(key);
+    this.open.set(key, { jwe, secrets: { ...secrets } });
+    if (this.open.size > OPEN_SECRETS_MAX) this.open.delete(this.open.keys().next().value!);
   }
 
   private async secretsOf(row: SessionRow): Promise<SessionSecrets> {
     const jwe = row.secrets ?? '';
     const cached = this.open.get(row.idHash);
-    if (cached?.jwe === jwe) {
-      this.open.delete(row.idHash);
-      this.open.set(row.idHash, cached);
-      return { ...cached.secrets };
-    }
-    const secrets = await this.cipher.decryptJson<SessionSecrets>(jwe);
-    this.open.delete(row.idHash);
-    this.open.set(row.idHash, { jwe, secrets: { ...secrets } });
-    if (this.open.size > OPEN_SECRETS_MAX) this.open.delete(this.open.keys().next().value!);
-    return secrets;
+    const secrets = cached?.jwe === jwe ? cached.secrets : await this.cipher.decryptJson<SessionSecrets>(jwe);
+    this.remember(row.idHash, jwe, secrets);
+    return { ...secrets };
   }
 
   /** A stored row as a session (secrets decrypted); for other readers of the table, such as the outbox. */
