@@ -144,11 +144,17 @@ interface Prepared {
   skipped: number;
   pending: PendingItem[];
   /** resultsOf per report, worked out once. */
-  resultsByReport: Map<DiagnosticReport, { found: Observation[]; missing: number }>;
+  resultsByReport: Map<DiagnosticReport, ReportResults>;
+}
+
+interface ReportResults {
+  found: Observation[];
+  /** References that did not resolve to a visible Observation. */
+  missing: number;
 }
 
 /** Result Observations of a report, panels opened one level; plus the count that did not resolve. */
-function resultsOf(report: DiagnosticReport, index: ResourceIndex): { found: Observation[]; missing: number } {
+function resultsOf(report: DiagnosticReport, index: ResourceIndex): ReportResults {
   const found: Observation[] = [];
   let missing = 0;
   for (const ref of report.result ?? []) {
@@ -185,7 +191,7 @@ function prepare(
   const index = new ResourceIndex(included);
   const listed = new Set<Observation>();
   const observations: Observation[] = [];
-  const resultsByReport = new Map<DiagnosticReport, { found: Observation[]; missing: number }>();
+  const resultsByReport = new Map<DiagnosticReport, ReportResults>();
   for (const r of reports) {
     const results = resultsOf(r, index);
     resultsByReport.set(r, results);
@@ -202,6 +208,11 @@ function prepare(
     if (isLab(o)) standalone.push(o);
   }
   return { ctx, index, reports, standalone, observations, skipped: checked.invalid + (checked.valid.length - inScope.length), pending: [...pending], resultsByReport };
+}
+
+/** A listed report's results, as prepare() resolved them. */
+function reportResults(r: DiagnosticReport, p: Prepared): ReportResults {
+  return p.resultsByReport.get(r) ?? resultsOf(r, p.index);
 }
 
 function rowOf(o: Observation, ctx: ViewContext): ResultRow {
@@ -241,7 +252,7 @@ function reportHeader(r: DiagnosticReport | Observation, p: Prepared) {
 }
 
 function reportDetail(r: DiagnosticReport, p: Prepared): ResultDetail {
-  const { found, missing } = p.resultsByReport.get(r) ?? resultsOf(r, p.index);
+  const { found, missing } = reportResults(r, p);
   const results = found.map((o) => rowOf(o, p.ctx));
   const codes = new Set(results.flatMap((row) => [row.code, ...row.components.map((c) => c.code)]).filter((c): c is string => c !== null));
   return {
@@ -307,7 +318,7 @@ export function trends(observations: readonly Observation[], locale: Locale): Tr
 }
 
 function listItem(r: DiagnosticReport | Observation, p: Prepared): ResultListItem {
-  const rows = r.resourceType === 'DiagnosticReport' ? (p.resultsByReport.get(r) ?? resultsOf(r, p.index)).found.map((o) => rowOf(o, p.ctx)) : [rowOf(r, p.ctx)];
+  const rows = r.resourceType === 'DiagnosticReport' ? reportResults(r, p).found.map((o) => rowOf(o, p.ctx)) : [rowOf(r, p.ctx)];
   const values = rows.flatMap((row) => [row, ...row.components]);
   return {
     ...reportHeader(r, p),
