@@ -65,24 +65,7 @@ function invalid(error: { issues: { path: PropertyKey[]; message: string }[] }, 
 }
 
 function fieldsOf(row: AuditEntryRow, detailsDigest: string | null): ChainFields {
-  return {
-    seq: Number(row.seq),
-    at: row.at,
-    actorKind: row.actorKind,
-    actorId: row.actorId,
-    ehrId: row.ehrId,
-    patientId: row.patientId,
-    action: row.action,
-    resourceType: row.resourceType,
-    resourceId: row.resourceId,
-    outcome: row.outcome,
-    decision: row.decision,
-    ip: row.ip,
-    userAgent: row.userAgent,
-    requestId: row.requestId,
-    detailsDigest,
-    prevHash: row.prevHash,
-  };
+  return { ...row, seq: Number(row.seq), detailsDigest };
 }
 
 interface Waiting {

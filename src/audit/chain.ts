@@ -1,28 +1,15 @@
 import { createHash } from 'node:crypto';
+import type { AuditEntryRow } from '../store/entities/audit-entry.js';
 
 /** prev_hash of the first entry, and audit_head.hash of an empty trail. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Everything a row's hash covers, in a fixed order. */
-export interface ChainFields {
-  seq: number;
-  at: Date;
-  actorKind: string;
-  actorId: string;
-  ehrId: string | null;
-  patientId: string | null;
-  action: string;
-  resourceType: string | null;
-  resourceId: string | null;
-  outcome: string;
-  decision: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  /** sha256 of the details plaintext, or null when the row has no details (see digestDetails). */
-  detailsDigest: string | null;
-  prevHash: string;
-}
+/**
+ * Everything a row's hash covers (entryHash fixes the order): the stored row without its
+ * ciphertext and its own hash, with seq as a number and a digest of the details plaintext
+ * (null when the row has no details; see digestDetails).
+ */
+export type ChainFields = Omit<AuditEntryRow, 'seq' | 'details' | 'hash'> & { seq: number; detailsDigest: string | null };
 
 /**
  * The hash covers the details plaintext, not its ciphertext. Key rotation must re-encrypt

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
 import { AuditLog } from '../../../src/audit/audit-log.js';
 import type { AuditInput } from '../../../src/audit/audit-record.js';
-import { digestDetails, entryHash } from '../../../src/audit/chain.js';
+import { digestDetails, entryHash, type ChainFields } from '../../../src/audit/chain.js';
 import { createFieldCipher, type FieldCipher } from '../../../src/crypto/field-cipher.js';
 import { generateKeySet } from '../../../src/crypto/key-set.js';
 import { freshDatabase } from './helpers.js';
@@ -199,14 +199,14 @@ describe('audit log on PostgreSQL', function () {
       const hash = entryHash({
         seq,
         at: r.at as unknown as Date,
-        actorKind: r.actor_kind!,
+        actorKind: r.actor_kind as ChainFields['actorKind'],
         actorId: r.actor_id!,
         ehrId: r.ehr_id,
         patientId: r.patient_id,
         action,
         resourceType: r.resource_type,
         resourceId: r.resource_id,
-        outcome: r.outcome!,
+        outcome: r.outcome as ChainFields['outcome'],
         decision: r.decision,
         ip: r.ip,
         userAgent: r.user_agent,
