@@ -176,62 +176,49 @@ export const AppointmentSchema = z.looseObject({
   ),
 });
 
-export const ObservationSchema = z.looseObject({
-  ...base,
-  resourceType: z.literal('Observation'),
+/** What an Observation and a DiagnosticReport share: a coded, dated, attributed result. */
+const clinicalResult = {
   status: fhirCode,
   category: z.array(CodeableConceptSchema).optional(),
   code: CodeableConceptSchema,
   subject: ReferenceSchema.optional(),
   effectiveDateTime: fhirDateTime.optional(),
   effectivePeriod: PeriodSchema.optional(),
-  effectiveInstant: fhirInstant.optional(),
   issued: fhirInstant.optional(),
   performer: z.array(ReferenceSchema).optional(),
+};
+
+/** value[x] with its flag and usual range: an Observation's own, or one of its components'. */
+const observedValue = {
   valueQuantity: QuantitySchema.optional(),
   valueString: z.string().optional(),
   valueCodeableConcept: CodeableConceptSchema.optional(),
   valueBoolean: z.boolean().optional(),
   valueInteger: z.number().int().optional(),
-  valueRange: RangeSchema.optional(),
-  valueRatio: RatioSchema.optional(),
   dataAbsentReason: CodeableConceptSchema.optional(),
   interpretation: z.array(CodeableConceptSchema).optional(),
-  note: z.array(AnnotationSchema).optional(),
   referenceRange: z
     .array(z.looseObject({ low: QuantitySchema.optional(), high: QuantitySchema.optional(), text: z.string().optional() }))
     .optional(),
+};
+
+export const ObservationSchema = z.looseObject({
+  ...base,
+  resourceType: z.literal('Observation'),
+  ...clinicalResult,
+  effectiveInstant: fhirInstant.optional(),
+  ...observedValue,
+  valueRange: RangeSchema.optional(),
+  valueRatio: RatioSchema.optional(),
+  note: z.array(AnnotationSchema).optional(),
   hasMember: z.array(ReferenceSchema).optional(),
-  component: z
-    .array(
-      z.looseObject({
-        code: CodeableConceptSchema,
-        valueQuantity: QuantitySchema.optional(),
-        valueString: z.string().optional(),
-        valueCodeableConcept: CodeableConceptSchema.optional(),
-        valueBoolean: z.boolean().optional(),
-        valueInteger: z.number().int().optional(),
-        dataAbsentReason: CodeableConceptSchema.optional(),
-        interpretation: z.array(CodeableConceptSchema).optional(),
-        referenceRange: z
-          .array(z.looseObject({ low: QuantitySchema.optional(), high: QuantitySchema.optional(), text: z.string().optional() }))
-          .optional(),
-      }),
-    )
-    .optional(),
+  component: z.array(z.looseObject({ code: CodeableConceptSchema, ...observedValue })).optional(),
 });
 
 export const DiagnosticReportSchema = z.looseObject({
   ...base,
   resourceType: z.literal('DiagnosticReport'),
-  status: fhirCode,
-  category: z.array(CodeableConceptSchema).optional(),
-  code: CodeableConceptSchema,
-  subject: ReferenceSchema.optional(),
-  effectiveDateTime: fhirDateTime.optional(),
-  effectivePeriod: PeriodSchema.optional(),
-  issued: fhirInstant.optional(),
-  performer: z.array(ReferenceSchema).optional(),
+  ...clinicalResult,
   resultsInterpreter: z.array(ReferenceSchema).optional(),
   result: z.array(ReferenceSchema).optional(),
   conclusion: z.string().optional(),
