@@ -58,6 +58,8 @@ export async function postStaffMessage(
   const patientRef = { reference: `Patient/${input.patient}` };
   const sender = { reference: `Practitioner/${practitionerId}` };
   const sent = now.toISOString();
+  // Header and message alike: from the clinician to the patient, about the patient, now.
+  const fromClinic = { resourceType: 'Communication', status: 'completed', subject: patientRef, sender, recipient: [patientRef], sent } satisfies Communication;
   let threadId = input.threadId;
   let inResponseTo: Communication['inResponseTo'];
   if (threadId) {
@@ -77,23 +79,13 @@ export async function postStaffMessage(
     if (last?.id) inResponseTo = [{ reference: `Communication/${last.id}` }];
   } else {
     const header = (await repo.createResource({
-      resourceType: 'Communication',
-      status: 'completed',
-      subject: patientRef,
-      sender,
-      recipient: [patientRef],
-      sent,
+      ...fromClinic,
       topic: { text: 'Message from your care team' },
     } satisfies Communication as never)) as unknown as Communication;
     threadId = header.id ?? '';
   }
   const message = (await repo.createResource({
-    resourceType: 'Communication',
-    status: 'completed',
-    subject: patientRef,
-    sender,
-    recipient: [patientRef],
-    sent,
+    ...fromClinic,
     partOf: [{ reference: `Communication/${threadId}` }],
     ...(inResponseTo ? { inResponseTo } : {}),
     payload: [{ contentString: input.body }],
