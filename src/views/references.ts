@@ -8,6 +8,8 @@ import type { Reference, Resource } from 'fhir/r4.js';
 import { checkResource, isCheckedResourceType, type CheckedResourceType, type ResourceByType } from '../fhir/resource-schemas.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A relative `Type/id` reference with nothing to normalise (no query, version or URL parts). */
+const PLAIN_RELATIVE = /^[A-Z][A-Za-z]+\/[^/?#]+$/;
 
 /**
  * A reference's lookup key: `Type/id` for relative and absolute URLs (version suffix dropped),
@@ -15,6 +17,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function referenceKey(reference: string | undefined): string | undefined {
   if (reference === undefined || reference.length === 0) return undefined;
+  // Most references are already `Type/id`: that spelling is its own key.
+  if (PLAIN_RELATIVE.test(reference)) return reference;
   if (reference.startsWith('#')) return reference;
   if (reference.toLowerCase().startsWith('urn:uuid:')) return `urn:uuid:${reference.slice(9).toLowerCase()}`;
   const parts = reference.split('?')[0]!.split('/').filter((p) => p.length > 0);

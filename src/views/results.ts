@@ -145,6 +145,23 @@ interface Prepared {
   pending: PendingItem[];
   /** resultsOf per report, worked out once. */
   resultsByReport: Map<DiagnosticReport, ReportResults>;
+  /** valuesOf per Observation, worked out once (a result shows in its report and in counts). */
+  values: WeakMap<Observation, Values>;
+}
+
+/** An Observation's own value and its components' values. */
+interface Values {
+  main: ValueView;
+  components: ValueView[];
+}
+
+function valuesOf(o: Observation, values: WeakMap<Observation, Values>, locale: Locale): Values {
+  let v = values.get(o);
+  if (v === undefined) {
+    v = { main: valueView(o, locale), components: (o.component ?? []).map((c) => valueView(c, locale)) };
+    values.set(o, v);
+  }
+  return v;
 }
 
 interface ReportResults {
@@ -154,7 +171,7 @@ interface ReportResults {
 }
 
 /** Result Observations of a report, panels opened one level; plus the count that did not resolve. */
-function resultsOf(report: DiagnosticReport, index: ResourceIndex): ReportResults {
+function resultsOf(report: DiagnosticReport, index: ResourceIndex, values: WeakMap<Observation, Values>, locale: Locale): ReportResults {
   const found: Observation[] = [];
   let missing = 0;
   for (const ref of report.result ?? []) {
@@ -164,7 +181,7 @@ function resultsOf(report: DiagnosticReport, index: ResourceIndex): ReportResult
       continue;
     }
     if (HIDDEN_STATUSES.has(o.status)) continue;
-    const hasValue = valueView(o, 'en').display !== null || (o.component?.length ?? 0) > 0;
+    const hasValue = valuesOf(o, values, locale).main.display !== null || (o.component?.length ?? 0) > 0;
     if (!hasValue && (o.hasMember?.length ?? 0) > 0) {
       for (const m of o.hasMember ?? []) {
         const member = index.resolve(m, ['Observation'], report);
@@ -192,8 +209,9 @@ function prepare(
   const listed = new Set<Observation>();
   const observations: Observation[] = [];
   const resultsByReport = new Map<DiagnosticReport, ReportResults>();
+  const values = new WeakMap<Observation, Values>();
   for (const r of reports) {
-    const results = resultsOf(r, index);
+    const results = resultsOf(r, index, values, ctx.locale);
     resultsByReport.set(r, results);
     for (const o of results.found) {
       if (!listed.has(o)) observations.push(o);
@@ -207,17 +225,17 @@ function prepare(
     observations.push(o);
     if (isLab(o)) standalone.push(o);
   }
-  return { ctx, index, reports, standalone, observations, skipped: checked.invalid + (checked.valid.length - inScope.length), pending: [...pending], resultsByReport };
+  return { ctx, index, reports, standalone, observations, skipped: checked.invalid + (checked.valid.length - inScope.length), pending: [...pending], resultsByReport, values };
 }
 
 /** A listed report's results, as prepare() resolved them. */
 function reportResults(r: DiagnosticReport, p: Prepared): ReportResults {
-  return p.resultsByReport.get(r) ?? resultsOf(r, p.index);
+  return p.resultsByReport.get(r) ?? resultsOf(r, p.index, p.values, p.ctx.locale);
 }
 
-function rowOf(o: Observation, ctx: ViewContext): ResultRow {
-  const main = valueView(o, ctx.locale);
-  const components = (o.component ?? []).map((c) => valueView(c, ctx.locale));
+function rowOf(o: Observation, p: Prepared): ResultRow {
+  const { ctx } = p;
+  const { main, components } = valuesOf(o, p.values, ctx.locale);
   const bp = main.display === null ? bloodPressureText(components) : undefined;
   return {
     ...main,
@@ -253,7 +271,7 @@ function reportHeader(r: DiagnosticReport | Observation, p: Prepared) {
 
 function reportDetail(r: DiagnosticReport, p: Prepared): ResultDetail {
   const { found, missing } = reportResults(r, p);
-  const results = found.map((o) => rowOf(o, p.ctx));
+  const results = found.map((o) => rowOf(o, p));
   const codes = new Set(results.flatMap((row) => [row.code, ...row.components.map((c) => c.code)]).filter((c): c is string => c !== null));
   return {
     ...reportHeader(r, p),
@@ -271,7 +289,7 @@ function reportDetail(r: DiagnosticReport, p: Prepared): ResultDetail {
 }
 
 function observationDetail(o: Observation, p: Prepared): ResultDetail {
-  const row = rowOf(o, p.ctx);
+  const row = rowOf(o, p);
   const codes = new Set([row.code, ...row.components.map((c) => c.code)]);
   return {
     ...reportHeader(o, p),
@@ -318,11 +336,15 @@ export function trends(observations: readonly Observation[], locale: Locale): Tr
 }
 
 function listItem(r: DiagnosticReport | Observation, p: Prepared): ResultListItem {
-  const rows = r.resourceType === 'DiagnosticReport' ? reportResults(r, p).found.map((o) => rowOf(o, p.ctx)) : [rowOf(r, p.ctx)];
-  const values = rows.flatMap((row) => [row, ...row.components]);
+  // The list shows counts only: each result's values, not its full row.
+  const found = r.resourceType === 'DiagnosticReport' ? reportResults(r, p).found : [r];
+  const values = found.flatMap((o) => {
+    const v = valuesOf(o, p.values, p.ctx.locale);
+    return [v.main, ...v.components];
+  });
   return {
     ...reportHeader(r, p),
-    resultCount: rows.length,
+    resultCount: found.length,
     flagged: values.filter(isFlagged).length,
     critical: values.some(isCritical),
     hasForm: r.resourceType === 'DiagnosticReport' && (r.presentedForm?.length ?? 0) > 0,
