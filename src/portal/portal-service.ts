@@ -54,13 +54,21 @@ function decisionCode(d: Decision): string {
  * The portal's use cases over the EHR: read through the session's FHIR client, decide through the
  * release policy, map through the pure views, and record every PHI read in the audit trail.
  */
+const clients = new WeakMap<PortalCall, FhirSession>();
+
 export class PortalService implements Portal {
   features(call: PortalCall) {
     return featuresFromScope(call.session.scopes);
   }
 
+  /** One FHIR client per call: the summary's parallel searches share it. */
   private fhir(call: PortalCall): FhirSession {
-    return fhirForSession(call.s, call.session);
+    let fhir = clients.get(call);
+    if (fhir === undefined) {
+      fhir = fhirForSession(call.s, call.session);
+      clients.set(call, fhir);
+    }
+    return fhir;
   }
 
   /** One audit row for the read, plus one per decision that held something back. */
