@@ -11,7 +11,7 @@ import { TestBrowser } from '../test/integration/helpers/browser.js';
 import { startTestPortal, type TestPortal } from '../test/integration/helpers/test-portal.js';
 import type { SessionSecrets } from '../src/smart/sessions.js';
 import { RawFhir, type Endpoint } from './raw-fhir.js';
-import { fmt, measure, measureInTurns, summarize } from './stats.js';
+import { fmt, measure, measureInTurns, PAIR_TURNS, summarize } from './stats.js';
 import { profileAdapter } from './profile-adapter.js';
 import { runSeparateEhrBench } from './separate-ehr.js';
 
@@ -121,7 +121,7 @@ export async function runViewsBench(): Promise<void> {
             ['adapter', adapter(`/api/${ep}`)],
             ['raw', async () => void (await raw.parallel(ep))],
           ],
-          { warmupMs: 1500, budgetMs: 6000, rounds: 4, minRuns: 8 },
+          PAIR_TURNS,
         );
         for (const label of ['adapter', 'raw']) rows.push({ latency, ep, label, s: summarize(pair.get(label)!) });
         const naive = await measure('naive', async () => void (await raw.naive(ep)), { budgetMs: latency ? 6000 : 3000, warmup: latency ? 1 : 5, minRuns: 5 });

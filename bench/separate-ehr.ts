@@ -12,7 +12,7 @@ import { freePort, startProcess } from '../test/integration/helpers/processes.js
 import { startTestPortal } from '../test/integration/helpers/test-portal.js';
 import type { SessionSecrets } from '../src/smart/sessions.js';
 import { RawFhir, type Endpoint } from './raw-fhir.js';
-import { fmt, measureInTurns, summarize } from './stats.js';
+import { fmt, measureInTurns, PAIR_TURNS, summarize } from './stats.js';
 
 export async function runSeparateEhrBench(seedDir: string, family: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ehr-'));
@@ -68,7 +68,7 @@ export async function runSeparateEhrBench(seedDir: string, family: string): Prom
               }],
               ['raw', async () => void (await raw.parallel(ep))],
             ],
-            { warmupMs: 1500, budgetMs: 6000, rounds: 4, minRuns: 8 },
+            PAIR_TURNS,
           );
           const a = summarize(pair.get('adapter')!);
           const b = summarize(pair.get('raw')!);
