@@ -6,6 +6,7 @@ import { AppError } from '../http/errors.js';
 import { EhrError } from '../fhir/fhir-errors.js';
 import { fhirForSession } from '../fhir/for-session.js';
 import { OutboxItemEntity, type OutboxItemRow } from '../store/entities/outbox-item.js';
+import { entityColumns } from '../store/row-select.js';
 import { isOverdue } from './schedule.js';
 import { validateAppointmentRequest, validateCancel, validateMessage, validateReply, validateUpload } from './validate.js';
 import { LOCAL_THREAD_PREFIX, type Author, type DeliveryResult, type LocalWrite, type OutboxKind, type Payload } from './types.js';
@@ -41,6 +42,9 @@ function localDay(timeZone: string, at: Date): string {
  * the ownership checks a reply or a cancellation needs.
  */
 export class Outbox {
+  /** The row query of localWrites, built once from the entity's columns. */
+  private selectItems?: string;
+
   constructor(private readonly s: AppServices) {}
 
   async enqueueMessage(call: PortalCall, input: NewMessage): Promise<WriteAccepted & { threadId: string }> {
@@ -114,17 +118,16 @@ export class Outbox {
 
   /** Local writes of this patient (decrypted) for merging into views, oldest first. */
   async localWrites(ehrId: string, patientId: string, opts: { kind?: OutboxKind; threadId?: string } = {}): Promise<LocalWrite[]> {
-    const qb = this.s.db
-      .getRepository(OutboxItemEntity)
-      .createQueryBuilder('o')
-      .where('o.ehr_id = :ehrId AND o.patient_id = :patientId', { ehrId, patientId })
-      .orderBy('o.seq', 'ASC');
-    if (opts.kind) qb.andWhere('o.kind = :kind', { kind: opts.kind });
+    // Plain SQL: every messages page and the summary read this.
+    const where = ['ehr_id = $1', 'patient_id = $2'];
+    const params: string[] = [ehrId, patientId];
+    if (opts.kind) where.push(`kind = $${params.push(opts.kind)}`);
     if (opts.threadId) {
       const key = await this.canonicalThreadKey(ehrId, patientId, opts.threadId);
-      qb.andWhere('(o.thread_key = :key OR o.thread_key = :raw)', { key, raw: opts.threadId });
+      where.push(`(thread_key = $${params.push(key)} OR thread_key = $${params.push(opts.threadId)})`);
     }
-    const rows = await qb.getMany();
+    this.selectItems ??= `SELECT ${entityColumns(this.s.db, OutboxItemEntity)} FROM outbox_item`;
+    const rows = (await this.s.db.query(`${this.selectItems} WHERE ${where.join(' AND ')} ORDER BY seq ASC`, params)) as OutboxItemRow[];
     const overdueMs = this.s.config.env.OUTBOX_OVERDUE_MINUTES * 60_000;
     const now = this.s.clock();
     const origin = new Map<string, string | null>();

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import { SessionEntity, type SessionRow } from '../store/entities/session.js';
+import { entityColumns } from '../store/row-select.js';
 import { randomToken, sha256 } from './hash.js';
 
 export type ViewerKind = 'patient' | 'proxy' | 'staff';
@@ -160,10 +161,7 @@ export class SessionStore {
   }
 
   private async row(idHash: string): Promise<SessionRow | undefined> {
-    this.selectRow ??= `SELECT ${this.ds
-      .getMetadata(SessionEntity)
-      .columns.map((c) => `${c.databaseName} AS "${c.propertyName}"`)
-      .join(', ')} FROM portal_session WHERE id_hash = $1`;
+    this.selectRow ??= `SELECT ${entityColumns(this.ds, SessionEntity)} FROM portal_session WHERE id_hash = $1`;
     const [row] = (await this.ds.query(this.selectRow, [idHash])) as SessionRow[];
     return row;
   }
