@@ -22,10 +22,14 @@ declare module 'koa' {
 
 export function loadSession(s: AppServices): Middleware {
   return async (ctx, next) => {
-    const found = await s.sessions.lookup(readCookie(ctx, SESSION_COOKIE, s.cookies));
-    ctx.state.sessionStatus = found.status;
-    if (found.status === 'active') ctx.state.session = found.session;
-    else if (found.status !== 'unknown') clearCookie(ctx, SESSION_COOKIE, s.cookies);
+    // Once per request: a route that stacks two guard lists (a form parser between them) or the
+    // landing page before the home page reads the session row once.
+    if (ctx.state.sessionStatus === undefined) {
+      const found = await s.sessions.lookup(readCookie(ctx, SESSION_COOKIE, s.cookies));
+      ctx.state.sessionStatus = found.status;
+      if (found.status === 'active') ctx.state.session = found.session;
+      else if (found.status !== 'unknown') clearCookie(ctx, SESSION_COOKIE, s.cookies);
+    }
     await next();
   };
 }

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { AppServices } from '../services.js';
 import type { Sandbox } from '../sandbox/types.js';
-import { SESSION_COOKIE, readCookie } from '../http/cookies.js';
+import { loadSession } from '../http/auth-pipeline.js';
 import { escapeHtml } from '../http/html.js';
 import { simplePage } from '../http/simple-page.js';
 
@@ -12,9 +12,9 @@ import { simplePage } from '../http/simple-page.js';
 export function landingRoutes(sandbox: Sandbox | undefined) {
   return (s: AppServices): Router => {
     const router = new Router();
-    router.get('/', async (ctx, next) => {
-      const found = await s.sessions.lookup(readCookie(ctx, SESSION_COOKIE, s.cookies));
-      if (found.status === 'active' || found.status === 'idle' || found.status === 'expired') return next();
+    router.get('/', loadSession(s), async (ctx, next) => {
+      const status = ctx.state.sessionStatus;
+      if (status === 'active' || status === 'idle' || status === 'expired') return next();
       const clinics = [...new Set(s.config.ehrs.map((r) => r.branding.clinicName))];
       let demo = '';
       if (sandbox) {
