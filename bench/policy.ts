@@ -4,21 +4,13 @@
  * (one resource at a time with decide(), and the whole record at once with applyPolicy()).
  * Usage: npx tsx bench/policy.ts [bundle.json]
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Bundle, DiagnosticReport, DocumentReference, Observation, Patient } from 'fhir/r4.js';
 import { applyPolicy } from '../src/policy/apply.js';
 import { decide } from '../src/policy/decide.js';
 import { readRulesFile } from '../src/policy/read-rules-file.js';
 import type { PolicyContext, Viewer } from '../src/policy/types.js';
-
-const FIXTURES = '/work/shared/fixtures/synthea-r4';
-
-function largestBundle(): string | undefined {
-  if (!existsSync(FIXTURES)) return undefined;
-  const files = readdirSync(FIXTURES).filter((n) => n.endsWith('.json')).map((n) => join(FIXTURES, n));
-  return files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
-}
+import { FIXTURES, largestBundle } from './fixtures.js';
 
 const path = process.argv[2] ?? largestBundle();
 if (!path || !existsSync(path)) {

@@ -4,7 +4,7 @@
  * the sandbox loaded with the largest Synthea record; with no injected latency and with 50 ms per
  * FHIR request. Prints figures; asserts nothing.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { TestBrowser } from '../test/integration/helpers/browser.js';
@@ -13,16 +13,10 @@ import type { SessionSecrets } from '../src/smart/sessions.js';
 import { RawFhir, type Endpoint } from './raw-fhir.js';
 import { fmt, measure, measureInTurns, PAIR_TURNS, summarize } from './stats.js';
 import { profileAdapter } from './profile-adapter.js';
+import { FIXTURES, largestBundle } from './fixtures.js';
 import { runSeparateEhrBench } from './separate-ehr.js';
 
-const FIXTURES = process.env.SYNTHEA_DIR ?? '/work/shared/fixtures/synthea-r4';
 const LATENCIES = [0, 50] as const;
-
-function largestBundle(): string | undefined {
-  if (!existsSync(FIXTURES)) return undefined;
-  const files = readdirSync(FIXTURES).filter((n) => n.endsWith('.json')).map((n) => join(FIXTURES, n));
-  return files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
-}
 
 /**
  * Counts the sandbox's FHIR requests and groups them into waves: the sandbox reads `latencyMs`
@@ -70,11 +64,12 @@ export async function runViewsBench(): Promise<void> {
     console.log(`views bench skipped: no Synthea bundle in ${FIXTURES}`);
     return;
   }
+  // Synthea names its files Given_Family_uuid.json.
+  const family = basename(bundle).split('_')[1]!;
   const seedDir = mkdtempSync(join(tmpdir(), 'bench-seed-'));
   copyFileSync(bundle, join(seedDir, basename(bundle)));
   const { portal, database } = await startPortal(seedDir);
   try {
-    const family = basename(bundle).split('_')[1]!;
     const patients = (await (await fetch(`${portal.url}/sandbox/patients.json`)).json()) as { id: string; name: string }[];
     const patient = patients.find((p) => p.name.includes(family));
     if (!patient) throw new Error(`no sandbox patient named ${family}`);
@@ -157,7 +152,7 @@ export async function runViewsBench(): Promise<void> {
     await portal.stop();
   }
   try {
-    await runSeparateEhrBench(seedDir, basename(bundle).split('_')[1]!);
+    await runSeparateEhrBench(seedDir, family);
   } finally {
     rmSync(seedDir, { recursive: true, force: true });
   }

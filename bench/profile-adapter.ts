@@ -16,6 +16,7 @@ import { PortalService } from '../src/portal/portal-service.js';
 import { mapResults } from '../src/views/results.js';
 import { mapThreads } from '../src/views/messages.js';
 import type { PendingItem } from '../src/views/pending.js';
+import { ADAPTER_SEARCHES, COMMUNICATIONS, type PlannedSearch } from './raw-fhir.js';
 import { fmt, measure, summarize } from './stats.js';
 
 export async function profileAdapter(portal: TestPortal, browser: TestBrowser, patientId: string): Promise<void> {
@@ -34,7 +35,8 @@ export async function profileAdapter(portal: TestPortal, browser: TestBrowser, p
   const service = new PortalService();
   const fhir = fhirForSession(s, session);
   const rec = await loadClinicalRecords(call(), fhir, { reports: true, documents: true });
-  const comms = await fhir.searchPatient<Communication>('Communication', 'subject', { _include: 'Communication:sender', _count: '100', _sort: '-sent' });
+  const search = <T extends FhirResource>(planned: PlannedSearch) => fhir.searchPatient<T>(planned.resourceType, planned.patientParam, planned.params);
+  const comms = await search<Communication>(COMMUNICATIONS);
   const ctx = await policyContext(call());
   const rules = s.rules(session.ehrId);
   const included: FhirResource[] = [...rec.outcome.visible.observations, ...rec.supporting];
@@ -48,10 +50,7 @@ export async function profileAdapter(portal: TestPortal, browser: TestBrowser, p
     ['policy context (2 DB reads)', () => policyContext(call())],
     ['outbox local writes (1 DB read)', () => s.outbox.localWrites(session.ehrId, patientId, { kind: 'message' })],
     ['audit append (1 row)', () => s.audit.record(auditRows())],
-    ['FHIR: results searches via FhirSession', () => Promise.all([
-      fhir.searchPatient('DiagnosticReport', 'patient', { _include: 'DiagnosticReport:result', _count: '100', _sort: '-issued' }),
-      fhir.searchPatient('Observation', 'patient', { category: 'laboratory,vital-signs', _count: '100', _sort: '-date' }),
-    ])],
+    ['FHIR: results searches via FhirSession', () => Promise.all(ADAPTER_SEARCHES.results.map((x) => search(x)))],
     ['policy: applyPolicy on the record', async () => applyPolicy({ reports: rec.outcome.visible.reports, observations: rec.outcome.visible.observations, documents: rec.outcome.visible.documents }, ctx, rules)],
     ['views: mapResults', async () => mapResults(rec.outcome.visible.reports, included, rec.outcome.pending as PendingItem[], call().view)],
     ['views: mapThreads', async () => mapThreads(comms.matches, comms.included, call().view)],

@@ -14,10 +14,10 @@ export interface PlannedSearch {
 }
 
 // The same searches, with the same parameters, as src/portal/portal-service.ts and clinical-records.ts.
-const COMMUNICATIONS: PlannedSearch = { resourceType: 'Communication', patientParam: 'subject', params: { _include: 'Communication:sender', _count: '100', _sort: '-sent' } };
+export const COMMUNICATIONS: PlannedSearch = { resourceType: 'Communication', patientParam: 'subject', params: { _include: 'Communication:sender', _count: '100', _sort: '-sent' } };
 const APPOINTMENTS: PlannedSearch = { resourceType: 'Appointment', patientParam: 'patient', params: { _include: 'Appointment:actor', _count: '100', _sort: 'date' } };
-const REPORTS: PlannedSearch = { resourceType: 'DiagnosticReport', patientParam: 'patient', params: { _include: 'DiagnosticReport:result', _count: '100', _sort: '-issued' } };
-const OBSERVATIONS: PlannedSearch = { resourceType: 'Observation', patientParam: 'patient', params: { ...OBSERVATION_SEARCH } };
+export const REPORTS: PlannedSearch = { resourceType: 'DiagnosticReport', patientParam: 'patient', params: { _include: 'DiagnosticReport:result', _count: '100', _sort: '-issued' } };
+export const OBSERVATIONS: PlannedSearch = { resourceType: 'Observation', patientParam: 'patient', params: { ...OBSERVATION_SEARCH } };
 const DOCUMENTS: PlannedSearch = { resourceType: 'DocumentReference', patientParam: 'patient', params: { _count: '100', _sort: '-date' } };
 
 export const ADAPTER_SEARCHES = {
@@ -28,27 +28,18 @@ export const ADAPTER_SEARCHES = {
 export type Endpoint = keyof typeof ADAPTER_SEARCHES;
 
 export class RawFhir {
-  /** FHIR requests made (searches, pages and reads). */
-  requests = 0;
-  /** Requests the EHR refused (a naive read of something out of scope): counted, not fatal. */
-  refused = 0;
-
   constructor(
     private readonly base: string,
     private readonly token: string,
     private readonly patientId: string,
   ) {}
 
+  /** One GET; a request the EHR refuses (a naive read of something out of scope) is skipped, not fatal. */
   private async get(url: string): Promise<FhirResource | undefined> {
-    this.requests++;
     const res = await fetch(url, { headers: { authorization: `Bearer ${this.token}`, accept: 'application/fhir+json' } });
     const body = (await res.json()) as FhirResource;
     if (res.status >= 500) throw new Error(`EHR answered ${res.status}`);
-    if (!res.ok) {
-      this.refused++;
-      return undefined;
-    }
-    return body;
+    return res.ok ? body : undefined;
   }
 
   /** One search, every page in turn (as FhirSession does), the resources of every page. */

@@ -35,17 +35,17 @@ export async function measure(label: string, once: () => Promise<void>, o: { war
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 /**
- * Measures cases against each other fairly: each is first run for `warmupMs` (so the JIT has
- * compiled the adapter, the sandbox and the client alike), then the cases take turns in `rounds`
- * blocks of `budgetMs / rounds` each. Blocks keep each case's garbage collection its own; taking
- * turns keeps slow drift of the machine from favouring whichever case ran last.
- */
-/**
  * How adapter and raw take turns: 6 s each, in 16 short blocks. On a shared VM the machine's speed
  * drifts by half within seconds; short alternating blocks let both cases see the same machine.
  */
 export const PAIR_TURNS = { warmupMs: 1500, budgetMs: 6000, rounds: 16, minRuns: 16 } as const;
 
+/**
+ * Measures cases against each other fairly: each is first run for `warmupMs` (so the JIT has
+ * compiled the adapter, the sandbox and the client alike), then the cases take turns in `rounds`
+ * blocks of `budgetMs / rounds` each. Blocks keep each case's garbage collection its own; taking
+ * turns keeps slow drift of the machine from favouring whichever case ran last.
+ */
 export async function measureInTurns(
   cases: readonly (readonly [label: string, once: () => Promise<void>])[],
   o: { warmupMs: number; budgetMs: number; rounds: number; minRuns?: number },
