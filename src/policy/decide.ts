@@ -130,7 +130,7 @@ const agesByPatient = new WeakMap<object, { now: number; calendar: Calendar; bir
 
 function patientAge(ctx: PolicyContext, now: number, calendar: Calendar): [number, number] | null {
   const patient = ctx.patient;
-  if (!patient) return ageRange(undefined, ctx.now, calendar);
+  if (!patient) return null;
   const known = agesByPatient.get(patient);
   if (known && known.now === now && known.calendar === calendar && known.birthDate === patient.birthDate) return known.age;
   const age = ageRange(patient.birthDate, ctx.now, calendar);
@@ -254,6 +254,5 @@ function decideFacts(facts: ResourceFacts, ctx: PolicyContext, rules: RuleSet, n
       explanation: explain('release', locale, noun),
     }, matched, notify);
   }
-  const denied = failClosed(locale, noun, 'default-deny', matched);
-  return notify ? { ...denied, notifyClinician: true } : denied;
+  return withNotify(failClosed(locale, noun, 'default-deny', matched), matched, notify);
 }

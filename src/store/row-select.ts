@@ -5,10 +5,9 @@ import type { DataSource, EntitySchema } from 'typeorm';
  * the entity, for reads on every request, where TypeORM's query builder costs more than the
  * database round trip. Built from the entity's metadata, so a new column cannot be missed.
  */
-export function entityColumns<T>(ds: DataSource, entity: EntitySchema<T>, alias?: string): string {
-  const prefix = alias ? `${alias}.` : '';
+export function entityColumns<T>(ds: DataSource, entity: EntitySchema<T>): string {
   return ds
     .getMetadata(entity)
-    .columns.map((c) => `${prefix}${c.databaseName} AS "${c.propertyName}"`)
+    .columns.map((c) => `${c.databaseName} AS "${c.propertyName}"`)
     .join(', ');
 }

@@ -83,11 +83,10 @@ export function unitText(unit: string | undefined): string | undefined {
 }
 
 function readableUnit(unit: string): string | undefined {
-  const superscript = SUPERSCRIPT;
   const text = unit
     .replace(/\{[^}]*\}/g, '')
     .replace(/\[([^\]]*)\]/g, '$1')
-    .replace(/10\*(\d+)/g, (_m, d: string) => `10${[...d].map((c) => superscript[c] ?? c).join('')}`)
+    .replace(/10\*(\d+)/g, (_m, d: string) => `10${[...d].map((c) => SUPERSCRIPT[c] ?? c).join('')}`)
     .replace(/(^|[^A-Za-z])u(?=(L|l|g|mol|m|IU)\b)/g, '$1µ')
     .trim();
   return text === '' || text === '1' ? undefined : text;

@@ -228,9 +228,9 @@ function prepare(
   return { ctx, index, reports, standalone, observations, skipped: checked.invalid + (checked.valid.length - inScope.length), pending: [...pending], resultsByReport, values };
 }
 
-/** A listed report's results, as prepare() resolved them. */
+/** A listed report's results, as prepare() resolved them (it resolves every report it lists). */
 function reportResults(r: DiagnosticReport, p: Prepared): ReportResults {
-  return p.resultsByReport.get(r) ?? resultsOf(r, p.index, p.values, p.ctx.locale);
+  return p.resultsByReport.get(r)!;
 }
 
 function rowOf(o: Observation, p: Prepared): ResultRow {
