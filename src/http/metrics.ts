@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AppError } from './errors.js';
+import { sameSecret } from '../smart/hash.js';
 
 /**
  * Operational metrics. Every label is drawn from a small fixed set (method, route pattern, status,
@@ -110,12 +110,6 @@ function routeLabel(matched: unknown): string {
   return 'unmatched';
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  // Compare digests so neither the length nor the content of the token leaks through timing.
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
 
 /**
  * `GET /metrics` in the Prometheus text format. With a token configured (METRICS_TOKEN) the

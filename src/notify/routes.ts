@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../smart/hash.js';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Patient, RelatedPerson } from 'fhir/r4.js';
@@ -25,12 +25,6 @@ function outcome(ctx: Context, status: number, code: string, text: string): void
   ctx.status = status;
   ctx.type = 'application/fhir+json';
   ctx.body = { resourceType: 'OperationOutcome', issue: [{ severity: status < 400 ? 'information' : 'error', code, diagnostics: text }] };
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 async function hookPayload(ctx: Context): Promise<unknown> {

@@ -10,6 +10,7 @@ export function sha256(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
 }
 
+/** Constant-time comparison of two secrets; comparing their digests hides their lengths too. */
 export function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(sha256(a));
   const y = Buffer.from(sha256(b));
