@@ -158,7 +158,7 @@ export class Detector {
       const fhir = backend.forPatient(patientId);
       const viewers = await this.viewers(backend, fhir, patientId);
       const watched = await this.store.watches(backend.ehrId, patientId);
-      await this.reportEvents(backend.ehrId, patientId, fhir, viewers, [...new Set(watched.map((w) => w.reportId))], 'watched');
+      await this.reportEvents(backend.ehrId, patientId, fhir, viewers, [...new Set(watched.map((w) => w.reportId))], { watched });
     }
   }
 
@@ -265,10 +265,20 @@ export class Detector {
    * Decides the patient's results for every viewer (the whole record, so a report held through a
    * related result or document stays held) and, per report and viewer: visible → one event;
    * not visible → watched until its release time or a clinician's action.
-   *  - 'new': a report just seen; 'watched': re-decision of watched reports;
+   *  - 'new': a report just seen; `{ watched }`: re-decision of these watches (report, viewer);
    *  - 'changed': a clinician acted; `before` is the policy as it was, and only a change counts.
    */
-  private async reportEvents(ehrId: string, patientId: string, fhir: FhirSession, viewers: Viewer[], reportIds: string[], mode: 'new' | 'watched' | 'changed', before?: Viewer[]): Promise<void> {
+  private async reportEvents(
+    ehrId: string,
+    patientId: string,
+    fhir: FhirSession,
+    viewers: Viewer[],
+    reportIds: string[],
+    how: 'new' | 'changed' | { watched: readonly { reportId: string; recipient: Recipient }[] },
+    before?: Viewer[],
+  ): Promise<void> {
+    const mode = typeof how === 'string' ? how : 'watched';
+    const watched = typeof how === 'string' ? [] : how.watched;
     const [reports, documents] = await Promise.all([
       fhir.searchPatient<DiagnosticReport>('DiagnosticReport', 'patient', { _include: 'DiagnosticReport:result', _count: '100' }),
       fhir.searchPatient<DocumentReference>('DocumentReference', 'patient', { _count: '100' }),
@@ -276,7 +286,6 @@ export class Detector {
     const set = { reports: reports.matches, observations: reports.included.filter((r: FhirResource): r is Observation => r.resourceType === 'Observation'), documents: documents.matches };
     const rules = this.s.rules(ehrId);
     const decideAll = (v: Viewer) => applyPolicy(set, v.ctx, rules).decisions;
-    const watched = mode === 'watched' ? await this.store.watches(ehrId, patientId) : [];
     const now = this.s.clock();
     for (const [i, v] of viewers.entries()) {
       const decisions = decideAll(v);
