@@ -7,6 +7,7 @@ import { EhrError } from '../fhir/fhir-errors.js';
 import { fhirForSession } from '../fhir/for-session.js';
 import { OutboxItemEntity, type OutboxItemRow } from '../store/entities/outbox-item.js';
 import { entityColumns } from '../store/row-select.js';
+import { localDay } from '../views/format-date.js';
 import { isOverdue } from './schedule.js';
 import { validateAppointmentRequest, validateCancel, validateMessage, validateReply, validateUpload } from './validate.js';
 import { LOCAL_THREAD_PREFIX, type Author, type DeliveryResult, type LocalWrite, type OutboxKind, type Payload } from './types.js';
@@ -29,11 +30,6 @@ export function authorOf(call: PortalCall): Author {
   if (viewer.kind === 'patient') return { kind: 'patient', reference: `Patient/${patientId}` };
   if (viewer.kind === 'proxy') return { kind: 'proxy', reference: `RelatedPerson/${viewer.id}` };
   throw new AppError(403, 'not_a_patient_write', 'Clinic staff cannot send patient messages or requests from the portal.');
-}
-
-/** The local day in the clinic's time zone (YYYY-MM-DD). */
-function localDay(timeZone: string, at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 /**

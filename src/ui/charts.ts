@@ -7,6 +7,7 @@
 import type { RangeView, ValueView } from '../views/observation-value.js';
 import { numberText } from '../views/observation-value.js';
 import type { TrendSeries } from '../views/results.js';
+import { toMillis } from '../views/format-date.js';
 import { calendarDay } from './format.js';
 import { html, raw, type SafeHtml } from './html.js';
 import type { RenderContext } from './render-context.js';
@@ -53,8 +54,6 @@ export function rangeBar(rc: RenderContext, v: Pick<ValueView, 'numeric' | 'rang
 </svg>`;
 }
 
-const ms = (at: string) => (/^\d{4}(-\d{2}(-\d{2})?)?$/.test(at) ? Date.parse(at.length === 4 ? `${at}-01-01` : at.length === 7 ? `${at}-01` : at) : Date.parse(at));
-
 /** A trend line for one test with its usual range as a band, axis labels, points and a data table. */
 export function trendChart(rc: RenderContext, series: TrendSeries, range: Pick<RangeView, 'low' | 'high' | 'text'> | null, id: string): SafeHtml {
   const { t } = rc;
@@ -65,7 +64,7 @@ export function trendChart(rc: RenderContext, series: TrendSeries, range: Pick<R
   const right = 14;
   const top = 12;
   const bottom = 50;
-  const points = series.points.map((p) => ({ ...p, ms: ms(p.at) }));
+  const points = series.points.map((p) => ({ ...p, ms: toMillis(p.at) }));
   const values = points.map((p) => p.value);
   const bandValues = range ? [range.low, range.high].filter((x): x is number => x !== null) : [];
   const [yMin, yMax] = domain([...values, ...bandValues]);

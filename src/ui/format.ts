@@ -2,6 +2,7 @@
  * The few display formats the pages need beyond the view models' own (which already carry
  * localized dates): calendar days for grouping and chart axes, and file sizes.
  */
+import { localDay } from '../views/format-date.js';
 import type { UiLocale } from './locale.js';
 
 const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
@@ -30,9 +31,7 @@ export function calendarDay(iso: string, locale: UiLocale, timeZone: string, sty
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return undefined;
   const at = new Date(ms);
-  // en-CA formats as YYYY-MM-DD: a sortable key for the day in that zone.
-  const key = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-  return { key, label: dayFormat(locale, timeZone, style).format(at) };
+  return { key: localDay(timeZone, at), label: dayFormat(locale, timeZone, style).format(at) };
 }
 
 export function fileSize(bytes: number, locale: UiLocale): string {

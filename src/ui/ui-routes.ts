@@ -31,6 +31,7 @@ import { renderCompose, renderInbox, renderThread, type ComposeValues } from './
 import { renderResultDetail, renderResults } from './pages/results.js';
 import { renderEhrDown, renderSessionEnded } from './pages/status-pages.js';
 import { FHIR_ID } from '../fhir/fhir-id.js';
+import { localDay } from '../views/format-date.js';
 
 interface Req {
   call: PortalCall;
@@ -127,11 +128,6 @@ function checkFiles(rc: RenderContext, uploads: ParsedUpload[], overLimit: boole
     files.push({ filename: u.filename, contentType: type, bytes: u.bytes });
   }
   return { files };
-}
-
-/** Today in the clinic's zone, as YYYY-MM-DD (the earliest date a patient may ask for). */
-function today(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
 const idParam = (ctx: Context, name: string): string => {
@@ -292,7 +288,7 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
 
   router.get('/appointments/request', ...g.page, async (ctx) => {
     const r = parts(ctx);
-    await page(ctx, r, 'appointments', async () => renderAppointmentRequest(r.rc, r.chrome, emptyRequest(), {}, today(r.call.view.now, r.call.view.timeZone)));
+    await page(ctx, r, 'appointments', async () => renderAppointmentRequest(r.rc, r.chrome, emptyRequest(), {}, localDay(r.call.view.timeZone, r.call.view.now)));
   });
 
   router.post('/appointments/request', ...g.change('appointments'), async (ctx) => {
@@ -305,7 +301,7 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
       dates: [0, 1, 2].map((i) => ({ date: str(b[`date${i}`]).trim(), partOfDay: str(b[`part${i}`]) || 'any' })),
       notes: str(b.notes),
     };
-    const min = today(r.call.view.now, r.call.view.timeZone);
+    const min = localDay(r.call.view.timeZone, r.call.view.now);
     const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
     const part = z.enum(['morning', 'afternoon', 'any']);
     const schema = z.object({

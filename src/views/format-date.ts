@@ -44,6 +44,18 @@ const YEAR: Intl.DateTimeFormatOptions = { year: 'numeric' };
 
 const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 
+const dayKeys = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day of `at` in `timeZone` as YYYY-MM-DD (en-CA writes dates that way). */
+export function localDay(timeZone: string, at: Date): string {
+  let f = dayKeys.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayKeys.set(timeZone, f);
+  }
+  return f.format(at);
+}
+
 /** Milliseconds since the epoch for a FHIR date/dateTime/instant; NaN when unreadable. */
 export function toMillis(value: string | undefined): number {
   if (value === undefined) return Number.NaN;
