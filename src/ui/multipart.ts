@@ -9,6 +9,7 @@ import busboy from 'busboy';
 import type { Middleware } from 'koa';
 import { AppError } from '../http/errors.js';
 import type { UploadedFile } from '../portal/portal.js';
+import { sniffFileType } from '../outbox/file-type.js';
 
 export interface MultipartLimits {
   maxFiles: number;
@@ -84,16 +85,14 @@ export function multipartForm(limits: (ctx: Parameters<Middleware>[0]) => Multip
   };
 }
 
-const SIGNATURES: { type: string; ext: RegExp; magic: number[] }[] = [
-  { type: 'application/pdf', ext: /\.pdf$/i, magic: [0x25, 0x50, 0x44, 0x46] },
-  { type: 'image/png', ext: /\.png$/i, magic: [0x89, 0x50, 0x4e, 0x47] },
-  { type: 'image/jpeg', ext: /\.jpe?g$/i, magic: [0xff, 0xd8, 0xff] },
-];
+/** File names each sniffed type may carry. */
+const EXTENSIONS: Record<string, RegExp> = { pdf: /\.pdf$/i, png: /\.png$/i, jpg: /\.jpe?g$/i };
 
-/** The file's real type when its name, declared type and first bytes agree on PDF/PNG/JPEG; else undefined. */
+/**
+ * The file's real type when its first bytes are PDF/PNG/JPEG (the outbox's own check, so the form
+ * never accepts what delivery would refuse) and its name agrees; else undefined.
+ */
 export function acceptedType(file: Pick<UploadedFile, 'filename' | 'contentType' | 'bytes'>): string | undefined {
-  const sig = SIGNATURES.find((s) => s.ext.test(file.filename));
-  if (sig === undefined) return undefined;
-  if (!sig.magic.every((b, i) => file.bytes[i] === b)) return undefined;
-  return sig.type;
+  const sniffed = sniffFileType(file.bytes);
+  return sniffed && EXTENSIONS[sniffed.ext]?.test(file.filename) ? sniffed.type : undefined;
 }

@@ -88,7 +88,7 @@ describe('ui/theme', () => {
 
 describe('ui/multipart acceptedType', () => {
   const pdf = Buffer.from('%PDF-1.4\n');
-  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]);
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   it('accepts PDF, PNG and JPEG only when the name and the first bytes agree', () => {
     assert.equal(acceptedType({ filename: 'card.pdf', contentType: 'application/pdf', bytes: pdf }), 'application/pdf');
     assert.equal(acceptedType({ filename: 'scan.PNG', contentType: 'image/png', bytes: png }), 'image/png');
