@@ -18,14 +18,15 @@ import { loadBundle, loadSeedDir } from './seed-loader.js';
 import { SMART_STYLE } from './smart-style.js';
 import { StaffMessageInput, postStaffMessage, resolveClinician } from './staff-messages.js';
 import type { FaultSettings, Sandbox, SandboxOptions } from './types.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
 export type * from './types.js';
 export { loadBundle } from './seed-loader.js';
 
-const FHIR_ID = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id');
+const FHIR_ID_FIELD = z.string().regex(FHIR_ID, 'must be a FHIR id');
 const LaunchQuery = z.object({
-  patient: FHIR_ID,
-  user: FHIR_ID.optional(),
+  patient: FHIR_ID_FIELD,
+  user: FHIR_ID_FIELD.optional(),
   mfa: z.enum(['0', '1']).optional(),
   deny: z.union([z.string(), z.array(z.string())]).optional(),
 });

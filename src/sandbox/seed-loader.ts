@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { parseSearchRequest } from '@medplum/core';
 import type { MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, Resource } from 'fhir/r4.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
-const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
 const URN_UUID_RE = /^urn:uuid:([0-9a-fA-F-]{36})$/;
 
 interface Planned {
@@ -55,7 +55,7 @@ export async function loadBundle(repo: MemoryRepository, bundle: Bundle, label =
     let id: string | undefined;
     if (method === 'PUT') {
       const [type, urlId] = (entry.request?.url ?? `${resource.resourceType}/${resource.id ?? ''}`).split('/');
-      if (type !== resource.resourceType || !urlId || !ID_RE.test(urlId)) throw new Error(`${where}: PUT url must be ${resource.resourceType}/<id>`);
+      if (type !== resource.resourceType || !urlId || !FHIR_ID.test(urlId)) throw new Error(`${where}: PUT url must be ${resource.resourceType}/<id>`);
       id = urlId;
     } else if (method === 'POST') {
       if (entry.request?.ifNoneExist) {
@@ -66,7 +66,7 @@ export async function loadBundle(repo: MemoryRepository, bundle: Bundle, label =
         }
       }
       const fromUrn = entry.fullUrl ? URN_UUID_RE.exec(entry.fullUrl)?.[1] : undefined;
-      id = resource.id && ID_RE.test(resource.id) ? resource.id : (fromUrn ?? repo.generateId());
+      id = resource.id && FHIR_ID.test(resource.id) ? resource.id : (fromUrn ?? repo.generateId());
     } else {
       throw new Error(`${where}: only POST and PUT entries can be loaded`);
     }

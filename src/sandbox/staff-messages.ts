@@ -3,13 +3,14 @@ import type { MemoryRepository } from '@medplum/fhir-router';
 import type { Communication, Practitioner } from 'fhir/r4.js';
 import { z } from 'zod';
 import { FhirError } from './fhir/outcome.js';
+import { FHIR_ID } from '../fhir/fhir-id.js';
 
-const FHIR_ID = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id');
+const FHIR_ID_FIELD = z.string().regex(FHIR_ID, 'must be a FHIR id');
 
 export const StaffMessageInput = z
   .object({
-    patient: FHIR_ID,
-    threadId: FHIR_ID.optional(),
+    patient: FHIR_ID_FIELD,
+    threadId: FHIR_ID_FIELD.optional(),
     body: z.string().trim().min(1, 'must not be empty').max(20_000, 'is too long'),
   })
   .strict();

@@ -9,6 +9,7 @@ import type { SandboxPatient } from '../types.js';
 import type { GrantContext, LaunchContext, LaunchStore } from './launch-store.js';
 import { pickerPage } from './picker-page.js';
 import { readForm } from '../http-util.js';
+import { FHIR_ID } from '../../fhir/fhir-id.js';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -23,8 +24,8 @@ export interface InteractionDeps {
 }
 
 const PickerForm = z.object({
-  patient: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'patient must be a FHIR id'),
-  user: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'user must be a FHIR id').optional(),
+  patient: z.string().regex(FHIR_ID, 'patient must be a FHIR id'),
+  user: z.string().regex(FHIR_ID, 'user must be a FHIR id').optional(),
   mfa: z.literal('1').optional(),
 });
 

@@ -10,6 +10,7 @@ import { capabilityStatement, smartConfiguration, type AuthUrls } from './capabi
 import { canRead, canWriteContent } from './guard.js';
 import { FhirError, sendOutcome } from './outcome.js';
 import { search, type Query } from './search.js';
+import { FHIR_ID } from '../../fhir/fhir-id.js';
 
 export interface FhirServerDeps {
   repo: MemoryRepository;
@@ -23,7 +24,6 @@ export interface FhirServerDeps {
 }
 
 const TYPE_RE = /^[A-Z][A-Za-z]{1,63}$/;
-const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
 const FHIR_JSON = 'application/fhir+json';
 const MAX_BODY = 20 * 1024 * 1024;
 
@@ -219,7 +219,7 @@ export function createFhirHandler(deps: FhirServerDeps): (ctx: Koa.Context, subP
       sendJson(ctx, 200, await search(repo, access, type, query, fhirBase));
       return;
     }
-    if (!ID_RE.test(second)) throw new FhirError(404, 'not-found', 'Unknown resource id.');
+    if (!FHIR_ID.test(second)) throw new FhirError(404, 'not-found', 'Unknown resource id.');
     if (ctx.method === 'GET') return read(ctx, access, type, second);
     if (ctx.method === 'PUT') return update(ctx, access, type, second);
     throw new FhirError(405, 'not-supported', 'Method not allowed.');
