@@ -199,7 +199,9 @@ export async function search(
   let result;
   try {
     result = await searchWithLastUpdated(repo, request);
-  } catch {
+  } catch (e) {
+    // Our own refusals (a malformed _lastUpdated) say what was wrong; the repository's do not.
+    if (e instanceof FhirError) throw e;
     throw new FhirError(400, 'invalid', 'The search could not be run with these parameters.');
   }
   const matches: Resource[] = [];
