@@ -37,10 +37,14 @@ describe('idle timeout in the browser', function () {
     await dialog.waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'idle-stay', 'focus moves to "Stay signed in"');
 
+    // Age the session by 40 s first: only a keep-alive sent by the button can bring it back.
+    await portal.db.query("UPDATE portal_session SET last_seen_at = now() - interval '40 seconds'");
     await page.click('#idle-stay');
     await page.waitForFunction(() => !(document.getElementById('idle-dialog') as HTMLDialogElement).open, undefined, { timeout: 5_000 });
     const session = await page.evaluate(async () => (await fetch('/api/session?passive=1')).status);
     assert.equal(session, 200, 'the session is still active');
+    const [seen] = (await portal.db.query('SELECT extract(epoch from now() - max(last_seen_at)) AS idle FROM portal_session')) as { idle: string }[];
+    assert.ok(Number(seen!.idle) < 20, `"Stay signed in" recorded activity (idle ${seen!.idle} s)`);
 
     // Type a draft, then let the session lapse on the server: the next check ends the page.
     await page.fill('#body', 'A question I was still typing');
