@@ -52,6 +52,13 @@ describe('e2e: patient pages in Chromium', function () {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
+  // Every scenario ends with no console errors (CSP included) and no axe violations on any page it
+  // visited: checked after each one, so a scenario run on its own is checked too.
+  afterEach(() => {
+    assert.deepEqual(consoleErrors.splice(0), [], 'console errors');
+    assert.deepEqual(violations.splice(0), [], 'axe violations');
+  });
+
   /** A browser context with the strict CSP in force, recording every console error. */
   async function freshContext(): Promise<{ ctx: BrowserContext; page: Page }> {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -271,10 +278,5 @@ describe('e2e: patient pages in Chromium', function () {
     } finally {
       await parent.ctx.close();
     }
-  });
-
-  it('no console errors (CSP included) and no axe violations on any page', () => {
-    assert.deepEqual(consoleErrors, []);
-    assert.deepEqual(violations, []);
   });
 });
