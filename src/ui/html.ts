@@ -31,8 +31,6 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml
 /** Trusted constant markup (icons); never call with input. */
 export const raw = (markup: string): SafeHtml => new SafeHtml(markup);
 
-export const join = (parts: readonly SafeHtml[], sep = ''): SafeHtml => new SafeHtml(parts.map((p) => p.value).join(sep));
-
 /** An attribute present only when `on` is true (`disabled`, `required`, `aria-current`). */
 export const attr = (name: string, value: string | number | null | undefined | boolean): SafeHtml =>
   value === null || value === undefined || value === false ? raw('') : value === true ? raw(` ${name}`) : html` ${raw(name)}="${String(value)}"`;

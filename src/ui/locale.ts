@@ -1,7 +1,6 @@
 import type { Context } from 'koa';
 
 export type UiLocale = 'en' | 'es';
-export const LOCALES: readonly UiLocale[] = ['en', 'es'];
 /** The language cookie; `__Host-` prefixed on https like the session cookie (see http/cookies.ts). */
 export const LANG_COOKIE = 'lang';
 

@@ -1,6 +1,9 @@
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 
+/** A CSP hash source (`'sha256-…'`). */
+const HASH_SOURCE = /^'sha(256|384|512)-[A-Za-z0-9+/]+={0,2}'$/;
+
 /** An origin (`https://portal.example.org[:port]`, any path dropped) or the `'self'` keyword. */
 const originSource = z
   .string()
@@ -9,7 +12,7 @@ const originSource = z
 /** Style sources: origins or hash sources; never 'unsafe-inline' / 'unsafe-eval'. */
 const styleSource = z
   .string()
-  .refine((v) => isHttpOrigin(v) || /^'sha(256|384|512)-[A-Za-z0-9+/]+={0,2}'$/.test(v), {
+  .refine((v) => isHttpOrigin(v) || HASH_SOURCE.test(v), {
     message: "must be an http(s) origin or a hash source like 'sha256-…'",
   });
 
@@ -21,7 +24,7 @@ const optionsSchema = z.strictObject({
   /** Extra style-src entries. */
   styleSources: z.array(styleSource).default([]),
   /** Hash sources for exact inline scripts a development tool injects (never 'unsafe-inline'). */
-  scriptHashes: z.array(z.string().regex(/^'sha(256|384|512)-[A-Za-z0-9+/]+={0,2}'$/, "must be a hash source like 'sha256-…'")).default([]),
+  scriptHashes: z.array(z.string().regex(HASH_SOURCE, "must be a hash source like 'sha256-…'")).default([]),
   /** Extra form-action targets, beyond 'self'. */
   formActions: z.array(originSource).default([]),
 });

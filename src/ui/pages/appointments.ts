@@ -2,7 +2,7 @@ import { APPOINTMENT_GROUPS, type AppointmentList, type AppointmentView } from '
 import { html, type SafeHtml } from '../html.js';
 import { flash, listNotices, unavailable } from '../layout.js';
 import type { Chrome, RenderContext } from '../render-context.js';
-import { csrfField, errorSummary, fieldError, type FormErrors } from './forms.js';
+import { csrfField, errorSummary, fieldError, invalidAttrs, type FormErrors } from './forms.js';
 
 export function appointmentWhen(rc: RenderContext, a: AppointmentView): string {
   return a.when ?? a.start?.display ?? rc.t.whenNotSet;
@@ -82,7 +82,7 @@ export function renderAppointmentRequest(
     const partField = `part${i}`;
     return html`<fieldset class="slot"><legend>${t.preferredDate(i + 1)}${i > 0 ? html` <span class="hint">(${t.optional})</span>` : null}</legend>
 <div class="field"><label for="${dateField}">${t.date}</label>${fieldError(errors, dateField)}
-<input type="date" id="${dateField}" name="${dateField}" value="${v.date}" min="${today}"${errors[dateField] ? html` aria-invalid="true" aria-describedby="${dateField}-error"` : null}${i === 0 ? ' required' : ''}></div>
+<input type="date" id="${dateField}" name="${dateField}" value="${v.date}" min="${today}"${invalidAttrs(errors, dateField)}${i === 0 ? ' required' : ''}></div>
 <div class="field"><label for="${partField}">${t.partOfDay}</label>
 <select id="${partField}" name="${partField}">${(['any', 'morning', 'afternoon'] as const).map((p) => html`<option value="${p}"${v.partOfDay === p ? ' selected' : ''}>${t.parts[p]}</option>`)}</select></div>
 </fieldset>`;
@@ -92,7 +92,7 @@ ${errorSummary(rc, errors)}
 <form method="post" action="/appointments/request" class="form" novalidate data-draft="appointment-request" data-busy>
 ${csrfField(chrome)}
 <div class="field"><label for="reason">${t.reason}</label>${fieldError(errors, 'reason')}
-<textarea id="reason" name="reason" rows="3" maxlength="${REASON_MAX}" required${errors.reason ? html` aria-invalid="true" aria-describedby="reason-error"` : null}>${values.reason}</textarea></div>
+<textarea id="reason" name="reason" rows="3" maxlength="${REASON_MAX}" required${invalidAttrs(errors, 'reason')}>${values.reason}</textarea></div>
 <fieldset><legend>${t.visitType}</legend>${fieldError(errors, 'visitType')}
 <div class="choice"><input type="radio" id="visit-in-person" name="visitType" value="in-person"${values.visitType !== 'video' ? ' checked' : ''}><label for="visit-in-person">${t.inPerson}</label></div>
 <div class="choice"><input type="radio" id="visit-video" name="visitType" value="video"${values.visitType === 'video' ? ' checked' : ''}><label for="visit-video">${t.video}</label></div>
