@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childEnv, freePort, ownLines, startMain } from './child.js';
+import { smartConfigCopy } from '../helpers/smart-config.js';
 
 /**
  * Issue 2 "Done when": a bad configuration stops `npm start` before anything listens, with exit
@@ -10,14 +11,6 @@ import { childEnv, freePort, ownLines, startMain } from './child.js';
  * password from DATABASE_URL.
  */
 const PASSWORD = 'Pw-7fd1c0ae-never-print';
-
-function configDirWith(edit: (sandboxJson: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'smart-config-bad-'));
-  cpSync(join(process.cwd(), 'smart-config'), dir, { recursive: true });
-  const file = join(dir, 'sandbox.json');
-  writeFileSync(file, edit(readFileSync(file, 'utf8')));
-  return dir;
-}
 
 async function startFails(extra: Record<string, string>): Promise<{ code: number | null; line: string; all: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portal-start-'));
@@ -38,7 +31,7 @@ describe('start-up refuses a bad configuration (tsx src/main.ts as a child proce
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   it('a smart-config file that is not JSON: exit 1, one line naming the file', async () => {
-    const dir = configDirWith((s) => s.replace(/}\s*$/, ''));
+    const dir = smartConfigCopy((s) => s.replace(/}\s*$/, ''));
     dirs.push(dir);
     const r = await startFails({ SMART_CONFIG_DIR: dir });
     assert.equal(r.code, 1);
@@ -47,7 +40,7 @@ describe('start-up refuses a bad configuration (tsx src/main.ts as a child proce
   });
 
   it('a smart-config key of the wrong type: exit 1, one line naming the file, the key and the fault', async () => {
-    const dir = configDirWith((s) => JSON.stringify({ ...JSON.parse(s), maxPages: 'twenty' }));
+    const dir = smartConfigCopy((s) => JSON.stringify({ ...JSON.parse(s), maxPages: 'twenty' }));
     dirs.push(dir);
     const r = await startFails({ SMART_CONFIG_DIR: dir });
     assert.equal(r.code, 1);

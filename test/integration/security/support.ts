@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type Koa from 'koa';
 import type Router from '@koa/router';
@@ -11,6 +8,7 @@ import { featureRouters } from '../../../src/features.js';
 import type { SessionSecrets } from '../../../src/smart/sessions.js';
 import { TestBrowser } from '../helpers/browser.js';
 import type { TestPortal } from '../helpers/test-portal.js';
+import { smartConfigCopy } from '../helpers/smart-config.js';
 
 const run = promisify(execFile);
 
@@ -94,12 +92,7 @@ export function apiLinks(value: unknown, into = new Set<string>()): Set<string> 
 
 /** A copy of smart-config/ whose sandbox registration names extra frame ancestors. */
 export function smartConfigWithFrameAncestors(origins: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'smart-config-'));
-  cpSync(join(process.cwd(), 'smart-config'), dir, { recursive: true });
-  const file = join(dir, 'sandbox.json');
-  const reg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  writeFileSync(file, JSON.stringify({ ...reg, frameAncestors: origins }, null, 2));
-  return dir;
+  return smartConfigCopy((text) => JSON.stringify({ ...(JSON.parse(text) as Record<string, unknown>), frameAncestors: origins }, null, 2));
 }
 
 /** A final lab report with a PDF presented form, so the report-form route has something to serve. */

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { TestBrowser } from '../helpers/browser.js';
 import { startTestPortal } from '../helpers/test-portal.js';
+import { smartConfigCopy } from '../helpers/smart-config.js';
 
 /** A copy of smart-config whose sandbox registration authenticates with `clientAuth`. */
 function configWith(clientAuth: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'smart-config-'));
-  cpSync('smart-config', dir, { recursive: true });
-  const reg = JSON.parse(readFileSync(join(dir, 'sandbox.json'), 'utf8'));
-  writeFileSync(join(dir, 'sandbox.json'), JSON.stringify({ ...reg, auth: { ...reg.auth, clientAuth } }));
-  return dir;
+  return smartConfigCopy((text) => {
+    const reg = JSON.parse(text);
+    return JSON.stringify({ ...reg, auth: { ...reg.auth, clientAuth } });
+  });
 }
 
 async function privateJwks(...algs: ('ES384' | 'RS384')[]): Promise<string> {

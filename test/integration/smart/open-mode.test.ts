@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import { getStatus } from '@medplum/core';
@@ -12,6 +11,7 @@ import { search } from '../../../src/sandbox/fhir/search.js';
 import { buildSeed } from '../../../src/sandbox/seed/index.js';
 import { TestBrowser } from '../helpers/browser.js';
 import { startTestPortal, type TestPortal } from '../helpers/test-portal.js';
+import { smartConfigCopy } from '../helpers/smart-config.js';
 
 /**
  * An open FHIR R4 server with no authorization at all, like HAPI in docker compose: medplum's
@@ -59,8 +59,7 @@ describe('open-server mode (an EHR without SMART, like HAPI in docker compose)',
 
   before(async () => {
     fhir = await openFhirServer();
-    const dir = mkdtempSync(join(tmpdir(), 'smart-config-'));
-    cpSync('smart-config', dir, { recursive: true });
+    const dir = smartConfigCopy();
     writeFileSync(join(dir, 'open-test.json'), JSON.stringify({ id: 'open-test', name: 'Open test server', fhirBaseUrl: fhir.base, auth: { type: 'none' }, messaging: { recipient: 'Practitioner/pr-chen' } }));
     portal = await startTestPortal({ env: { SMART_CONFIG_DIR: dir, EHRS: 'open-test', SANDBOX: 'off' } });
   });
