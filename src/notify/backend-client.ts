@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { importJWK, type JWK } from 'jose';
 import * as oidc from 'openid-client';
 import type { EhrRegistration } from '../config/registration.js';
 import { isLoopbackUrl } from '../config/load-config.js';
 import { ConfigError } from '../config/config-error.js';
 import type { SmartDiscovery } from '../smart/discovery.js';
+import { keyAlg, readJwksText, smartKeyJwt } from '../smart/client-keys.js';
 import { FhirSession } from '../fhir/fhir-session.js';
 import type { AppServices } from '../services.js';
 
@@ -26,12 +26,7 @@ export async function configuredBackendKey(reg: EhrRegistration, env: NodeJS.Pro
   const b = reg.changeDetection.backend;
   if (!b) return undefined;
   const where = `smart-config/${reg.id}.json: changeDetection.backend.privateJwks`;
-  let raw: string | undefined;
-  try {
-    raw = 'file' in b.privateJwks ? readFileSync(b.privateJwks.file, 'utf8') : env[b.privateJwks.env];
-  } catch {
-    raw = undefined;
-  }
+  const raw = readJwksText(b.privateJwks, env);
   if (!raw) throw new ConfigError(`${where}: missing or empty`);
   let keys: JWK[];
   try {
@@ -39,7 +34,7 @@ export async function configuredBackendKey(reg: EhrRegistration, env: NodeJS.Pro
   } catch {
     throw new ConfigError(`${where}: not JSON`);
   }
-  const jwk = keys.find((k) => k.d && k.kid && (k.alg ?? (k.kty === 'EC' ? 'ES384' : 'RS384')) === b.alg);
+  const jwk = keys.find((k) => k.d && k.kid && keyAlg(k) === b.alg);
   if (!jwk) throw new ConfigError(`${where}: no private ${b.alg} key with a kid`);
   return { clientId: b.clientId, alg: b.alg, kid: jwk.kid!, key: (await importJWK({ ...jwk, alg: b.alg }, b.alg)) as CryptoKey };
 }
@@ -91,16 +86,7 @@ export class BackendAuth {
   private async build(): Promise<oidc.Configuration> {
     const reg = this.registration;
     const sc = await this.discovery.get(reg.name, reg.fhirBaseUrl);
-    const auth = oidc.PrivateKeyJwt(
-      { key: this.key.key, kid: this.key.kid },
-      {
-        // SMART Backend Services: the assertion header carries typ=JWT.
-        [oidc.modifyAssertion]: (header: Record<string, unknown>) => {
-          header.typ = 'JWT';
-        },
-      },
-    );
-    const config = new oidc.Configuration({ issuer: sc.issuer ?? reg.fhirBaseUrl, token_endpoint: sc.token_endpoint }, this.key.clientId, {}, auth);
+    const config = new oidc.Configuration({ issuer: sc.issuer ?? reg.fhirBaseUrl, token_endpoint: sc.token_endpoint }, this.key.clientId, {}, smartKeyJwt(this.key.key, this.key.kid));
     // Plain http only for a loopback EHR (the development sandbox); config refuses it elsewhere.
     if (!sc.token_endpoint.startsWith('https://') && isLoopbackUrl(sc.token_endpoint)) oidc.allowInsecureRequests(config);
     return config;

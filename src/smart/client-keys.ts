@@ -5,18 +5,37 @@ import { ConfigError } from '../config/config-error.js';
 import type { EhrRegistration } from '../config/registration.js';
 
 type SmartAuth = Extract<EhrRegistration['auth'], { type: 'smart' }>;
-type PrivateJwksSource = { file: string } | { env: string };
+export type PrivateJwksSource = { file: string } | { env: string };
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
 
+/** The text of a private JWKS from its file or environment variable; undefined when unreadable. */
+export function readJwksText(source: PrivateJwksSource, env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return 'file' in source ? readFileSync(source.file, 'utf8') : env[source.env];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A key's algorithm, defaulting by key type as SMART's asymmetric auth does (EC → ES384, else RS384). */
+export const keyAlg = (k: JWK): string => k.alg ?? (k.kty === 'EC' ? 'ES384' : 'RS384');
+
+/** private_key_jwt client authentication; SMART asks for typ=JWT in the assertion header. */
+export function smartKeyJwt(key: CryptoKey, kid: string): oidc.ClientAuth {
+  return oidc.PrivateKeyJwt(
+    { key, kid },
+    {
+      [oidc.modifyAssertion]: (header: Record<string, unknown>) => {
+        header.typ = 'JWT';
+      },
+    },
+  );
+}
+
 function readPrivateJwks(ehrId: string, source: PrivateJwksSource, env: NodeJS.ProcessEnv): JWK[] {
   const where = 'file' in source ? `file ${source.file}` : `environment variable ${source.env}`;
-  let raw: string | undefined;
-  try {
-    raw = 'file' in source ? readFileSync(source.file, 'utf8') : env[source.env];
-  } catch {
-    raw = undefined;
-  }
+  const raw = readJwksText(source, env);
   if (!raw) throw new ConfigError(`smart-config/${ehrId}.json: auth.clientAuth.privateJwks: ${where} is missing or empty`);
   let parsed: { keys?: JWK[] };
   try {
@@ -69,19 +88,10 @@ export async function clientCredentials(
     }
     case 'private_key_jwt': {
       const keys = readPrivateJwks(ehrId, ca.privateJwks, env);
-      const signing = keys.find((k) => (k.alg ?? (k.kty === 'EC' ? 'ES384' : 'RS384')) === ca.alg);
+      const signing = keys.find((k) => keyAlg(k) === ca.alg);
       if (!signing) throw new ConfigError(`smart-config/${ehrId}.json: auth.clientAuth.alg: no ${ca.alg} key in the private JWKS`);
       const key = (await importJWK({ ...signing, alg: ca.alg }, ca.alg)) as CryptoKey;
-      const assertion = oidc.PrivateKeyJwt(
-        { key, kid: signing.kid! },
-        {
-          // SMART asymmetric client auth asks for typ=JWT in the assertion header.
-          [oidc.modifyAssertion]: (header: Record<string, unknown>) => {
-            header.typ = 'JWT';
-          },
-        },
-      );
-      return { auth: assertion, publicKeys: keys.map(publicJwk) };
+      return { auth: smartKeyJwt(key, signing.kid!), publicKeys: keys.map(publicJwk) };
     }
   }
 }
