@@ -8,7 +8,7 @@ import { AppError } from '../http/errors.js';
 import { fhirForSession } from '../fhir/for-session.js';
 import { contactFrom } from './contact.js';
 import { referencesIn } from './detect.js';
-import { applyPatch, effectivePreferences, preferencesPatchSchema } from './preferences.js';
+import { applyPatch, effectivePreferences, preferencesPatchSchema, type SavedPreferences } from './preferences.js';
 import type { ContactDetails, Recipient } from './types.js';
 import { clinicDefaults } from './settings.js';
 
@@ -64,9 +64,13 @@ export function notifyRoutes(s: AppServices, g: Guards): Router {
     }
   }
 
-  async function answer(ctx: Context, who: Recipient): Promise<void> {
+  /** The viewer's effective preferences; `justSaved` spares re-reading what a PUT has just written. */
+  async function answer(ctx: Context, who: Recipient, justSaved?: SavedPreferences): Promise<void> {
     const session = ctx.state.session!;
-    const [{ saved }, contact] = await Promise.all([s.notify.store.preferences(session.ehrId, session.patientId, who), recordContact(ctx, who)]);
+    const [saved, contact] = await Promise.all([
+      justSaved ?? s.notify.store.preferences(session.ehrId, session.patientId, who).then((p) => p.saved),
+      recordContact(ctx, who),
+    ]);
     ctx.body = { ...effectivePreferences(saved, clinicDefaults(s.notify.settings, s.registration(session.ehrId)), contact, s.notify.available), available: [...s.notify.available] };
   }
 
@@ -86,9 +90,10 @@ export function notifyRoutes(s: AppServices, g: Guards): Router {
       throw new AppError(400, 'invalid_input', 'Some of the choices are not valid.', { fields });
     }
     const { saved } = await s.notify.store.preferences(session.ehrId, session.patientId, who);
-    await s.notify.store.savePreferences(session.ehrId, session.patientId, who, applyPatch(saved ?? {}, parsed.data), s.clock());
+    const next = applyPatch(saved ?? {}, parsed.data);
+    await s.notify.store.savePreferences(session.ehrId, session.patientId, who, next, s.clock());
     await s.audit.record({ actor: { kind: session.viewer.kind, id: session.viewer.id }, ehrId: session.ehrId, patientId: session.patientId, action: 'notification_preferences', outcome: 'success', ip: ctx.ip, userAgent: ctx.get('user-agent'), requestId: ctx.state.requestId });
-    await answer(ctx, who);
+    await answer(ctx, who, next);
   });
 
   // FHIR R4 Subscription rest-hook. The payload is only a trigger: what it names is read again
