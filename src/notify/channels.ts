@@ -99,7 +99,6 @@ export class WebhookChannel implements NotificationChannel {
   constructor(
     private readonly url: string,
     private readonly secret: string,
-    private readonly timeoutMs: number,
     private readonly clock: () => Date,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
@@ -117,7 +116,8 @@ export class WebhookChannel implements NotificationChannel {
       },
       body,
       redirect: 'error',
-      signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
+      // The caller's signal carries the send timeout (Delivery) and shutdown.
+      signal,
     });
     await res.body?.cancel();
     if (!res.ok) throw new Error(`webhook answered ${res.status}`);

@@ -46,7 +46,7 @@ export class NotifyService {
     if (s.config.env.SMTP_URL) channels.set('email', new SmtpChannel(s.config.env.SMTP_URL, settings.sendTimeoutMs));
     else if (deps.mailbox) channels.set('email', new MailboxChannel(deps.mailbox, s.clock));
     else s.logger.warn({ event: 'notify.no_email' }, 'SMTP_URL is not set: email notifications are off');
-    if (settings.webhook) channels.set('sms-webhook', new WebhookChannel(settings.webhook.url, settings.webhook.secret, settings.sendTimeoutMs, s.clock));
+    if (settings.webhook) channels.set('sms-webhook', new WebhookChannel(settings.webhook.url, settings.webhook.secret, s.clock));
     const store = new NotifyStore(s.db, s.cipher);
     // Watching starts now, before the first request is served: what changes from here on is news.
     const now = s.clock();
