@@ -5,6 +5,8 @@
  */
 import type { Bundle, FhirResource, Reference } from 'fhir/r4.js';
 import { OBSERVATION_SEARCH } from '../src/portal/clinical-records.js';
+import type { SessionSecrets } from '../src/smart/sessions.js';
+import type { TestPortal } from '../test/integration/helpers/test-portal.js';
 
 export interface PlannedSearch {
   resourceType: string;
@@ -86,4 +88,10 @@ export class RawFhir {
     if (endpoint === 'summary') n += (await this.search(DOCUMENTS)).length;
     return n;
   }
+}
+
+/** The access token of the portal's newest session (the one the bench just launched). */
+export async function newestSessionToken(portal: TestPortal): Promise<string> {
+  const row = (await portal.db.query('SELECT secrets FROM portal_session ORDER BY created_at DESC LIMIT 1'))[0] as { secrets: string };
+  return (await portal.services.cipher.decryptJson<SessionSecrets>(row.secrets)).accessToken;
 }

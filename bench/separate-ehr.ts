@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { TestBrowser } from '../test/integration/helpers/browser.js';
 import { freePort, startProcess } from '../test/integration/helpers/processes.js';
 import { startTestPortal } from '../test/integration/helpers/test-portal.js';
-import type { SessionSecrets } from '../src/smart/sessions.js';
-import { RawFhir, type Endpoint } from './raw-fhir.js';
+import { newestSessionToken, RawFhir, type Endpoint } from './raw-fhir.js';
 import { fmt, measureInTurns, PAIR_TURNS, summarize } from './stats.js';
 
 export async function runSeparateEhrBench(seedDir: string, family: string): Promise<void> {
@@ -48,8 +47,7 @@ export async function runSeparateEhrBench(seedDir: string, family: string): Prom
       const res = await browser.follow(`${ehr}/sandbox/launch?patient=${encodeURIComponent(patient.id)}`, {}, (loc) => loc.origin === app && !/^\/(launch|callback)/.test(loc.pathname));
       const session = await browser.get("/api/session");
       if (res.status >= 400 || session.status !== 200) throw new Error(`launch failed: ${browser.trail.join(" | ")}`);
-      const row = (await portal.db.query('SELECT secrets FROM portal_session ORDER BY created_at DESC LIMIT 1'))[0] as { secrets: string };
-      const token = (await portal.services.cipher.decryptJson<SessionSecrets>(row.secrets)).accessToken;
+      const token = await newestSessionToken(portal);
       const raw = new RawFhir(`${ehr}/sandbox/fhir`, token, patient.id);
       const setLatency = async (ms: number) => {
         const r = await fetch(`${ehr}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: ms }) });
