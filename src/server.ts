@@ -85,11 +85,10 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
     const backendKeys = new Map<string, BackendKey>();
     if (config.sandbox.enabled) {
       const clients: SandboxClient[] = [];
-      for (const r of config.ehrs.filter((e) => e.builtinSandbox && e.auth.type === 'smart')) {
-        if (r.auth.type !== 'smart') continue;
+      for (const r of config.ehrs) {
+        if (!r.builtinSandbox || r.auth.type !== 'smart') continue;
         clients.push(await sandboxClientFor(r.auth, r.id, env, config.publicUrl, generatedSecrets));
-      }
-      for (const r of config.ehrs.filter((e) => e.builtinSandbox && e.auth.type === 'smart' && e.changeDetection.mode !== 'none')) {
+        if (r.changeDetection.mode === 'none') continue;
         // SMART Backend Services for change detection: an ES384 key made now, never written anywhere.
         const backend = await sandboxBackendClient(r);
         backendKeys.set(r.id, backend.key);
