@@ -130,6 +130,24 @@ function checkFiles(rc: RenderContext, uploads: ParsedUpload[], overLimit: boole
   return { files };
 }
 
+/**
+ * Runs a patient write and answers 303 to the address it returns; when the portal refuses the
+ * input field by field, those errors come back for the form instead (anything else is thrown).
+ */
+async function writeThenRedirect(ctx: Context, write: () => Promise<string>): Promise<FormErrors | undefined> {
+  let to: string;
+  try {
+    to = await write();
+  } catch (e) {
+    const fields = portalFieldErrors(e);
+    if (!fields) throw e;
+    return fields;
+  }
+  ctx.status = 303;
+  ctx.redirect(to);
+  return undefined;
+}
+
 const idParam = (ctx: Context, name: string): string => {
   const v = ctx.params[name] ?? '';
   if (!FHIR_ID.test(v)) throw new AppError(404, 'not_found', 'There is nothing at this address.');
@@ -222,16 +240,12 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
     const files = checkFiles(r.rc, ctx.state.uploads ?? [], ctx.state.uploadsOverLimit ?? false, messageLimits(ctx));
     if (files.error) errors.attachments = files.error;
     if (parsed.success && Object.keys(errors).length === 0) {
-      try {
+      const refused = await writeThenRedirect(ctx, async () => {
         const accepted = await portal.sendMessage(r.call, { ...parsed.data, ...(files.files.length ? { attachments: files.files } : {}) });
-        ctx.status = 303;
-        ctx.redirect(accepted.threadId ? `/messages/${encodeURIComponent(accepted.threadId)}?sent=new#latest` : '/messages?sent=new');
-        return;
-      } catch (e) {
-        const fields = portalFieldErrors(e);
-        if (!fields) throw e;
-        errors = fields;
-      }
+        return accepted.threadId ? `/messages/${encodeURIComponent(accepted.threadId)}?sent=new#latest` : '/messages?sent=new';
+      });
+      if (!refused) return;
+      errors = refused;
     }
     await page(ctx, r, 'messages', async () => ({ ...renderCompose(r.rc, r.chrome, opts, values, errors), status: 422 }));
   });
@@ -258,16 +272,12 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
     const files = checkFiles(r.rc, ctx.state.uploads ?? [], ctx.state.uploadsOverLimit ?? false, messageLimits(ctx));
     if (files.error) errors.attachments = files.error;
     if (parsed.success && Object.keys(errors).length === 0) {
-      try {
+      const refused = await writeThenRedirect(ctx, async () => {
         const accepted = await portal.reply(r.call, threadId, { body: parsed.data.body, ...(files.files.length ? { attachments: files.files } : {}) });
-        ctx.status = 303;
-        ctx.redirect(`/messages/${encodeURIComponent(accepted.threadId ?? threadId)}?sent=reply#latest`);
-        return;
-      } catch (e) {
-        const fields = portalFieldErrors(e);
-        if (!fields) throw e;
-        errors = fields;
-      }
+        return `/messages/${encodeURIComponent(accepted.threadId ?? threadId)}?sent=reply#latest`;
+      });
+      if (!refused) return;
+      errors = refused;
     }
     await page(ctx, r, 'messages', async () => {
       const thread = await portal.thread(r.call, threadId);
@@ -341,16 +351,12 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
         ],
         ...(d.notes ? { notes: d.notes } : {}),
       };
-      try {
+      const refused = await writeThenRedirect(ctx, async () => {
         await portal.requestAppointment(r.call, request);
-        ctx.status = 303;
-        ctx.redirect('/appointments?done=requested');
-        return;
-      } catch (e) {
-        const fields = portalFieldErrors(e);
-        if (!fields) throw e;
-        errors = fields;
-      }
+        return '/appointments?done=requested';
+      });
+      if (!refused) return;
+      errors = refused;
     }
     await page(ctx, r, 'appointments', async () => ({ ...renderAppointmentRequest(r.rc, r.chrome, values, errors, min), status: 422 }));
   });
@@ -413,20 +419,16 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
     if (files.error) errors.file = files.error;
     else if (files.files.length === 0) errors.file = t.errors.fileMissing;
     if (parsed.success && Object.keys(errors).length === 0) {
-      try {
+      const refused = await writeThenRedirect(ctx, async () => {
         await portal.uploadDocument(r.call, {
           category: parsed.data.category as (typeof UPLOAD_CATEGORIES)[number],
           description: parsed.data.description,
           file: files.files[0]!,
         });
-        ctx.status = 303;
-        ctx.redirect('/documents?done=uploaded');
-        return;
-      } catch (e) {
-        const fields = portalFieldErrors(e);
-        if (!fields) throw e;
-        errors = fields;
-      }
+        return '/documents?done=uploaded';
+      });
+      if (!refused) return;
+      errors = refused;
     }
     await documentsPage(ctx, r, values, errors, 422);
   });
