@@ -16,29 +16,47 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A project script running in its own Node process, with what it has printed so far. */
+export interface ScriptProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+  /** Resolves once stdout matches the ready pattern; rejects if the process exits first or takes over a minute. */
+  ready: Promise<void>;
+}
+
 /**
- * Runs one of the project's scripts (`src/main.ts`, `src/sandbox/serve.ts`) in its own Node
- * process with only the given environment (and PATH); resolves once its output matches `ready`.
+ * Runs one of the project's scripts (`src/main.ts`, `src/sandbox/serve.ts`) under tsx with exactly
+ * the given environment.
  */
-export function startProcess(script: string, env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${script} did not start: ${out.slice(-2000)}`)), 60_000);
-    const seen = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (ready.test(out)) {
+export function runScript(script: string, env: NodeJS.ProcessEnv, readyWhen: RegExp): ScriptProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start: ${(out + err).slice(-2000)}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      if (readyWhen.test(out)) {
         clearTimeout(timer);
-        resolve(child);
+        resolve();
       }
-    };
-    child.stdout!.on('data', seen);
-    child.stderr!.on('data', (c: Buffer) => {
-      out += c.toString();
     });
-    child.once('exit', (code) => {
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`${script} exited (${code}): ${out.slice(-2000)}`));
+      reject(new Error(`${script} exited (${code}) before it was ready: ${(out + err).slice(-2000)}`));
     });
   });
+  ready.catch(() => {});
+  return { child, stdout: () => out, stderr: () => err, exited, ready };
+}
+
+/** runScript with only PATH inherited, resolved once the script is ready. */
+export async function startProcess(script: string, env: Record<string, string>, readyWhen: RegExp): Promise<ChildProcess> {
+  const p = runScript(script, { PATH: process.env.PATH ?? '', ...env }, readyWhen);
+  await p.ready;
+  return p.child;
 }
