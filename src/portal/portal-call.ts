@@ -1,12 +1,12 @@
 import type { Context } from 'koa';
 import type { AppServices } from '../services.js';
 import type { PortalCall } from './portal.js';
+import { pickLocale } from '../ui/locale.js';
 
-/** Locale from an explicit choice (`lang` cookie or query) or the browser's Accept-Language. */
+/** Locale from the `lang` query, else as the pages choose it (the `lang` cookie, then Accept-Language). */
 export function requestLocale(ctx: Context): 'en' | 'es' {
-  const chosen = String(ctx.query.lang ?? '') || (ctx.get('cookie').match(/(?:^|;\s*)lang=(en|es)(?:;|$)/)?.[1] ?? '');
-  if (chosen === 'es' || chosen === 'en') return chosen;
-  return ctx.acceptsLanguages('en', 'es') === 'es' ? 'es' : 'en';
+  const asked = ctx.query.lang;
+  return asked === 'es' || asked === 'en' ? asked : pickLocale(ctx);
 }
 
 /** The use-case call for a request that passed the patient guard. */
