@@ -8,6 +8,7 @@ import { toAuditEvent } from './audit-event.js';
 import { auditInputSchema, type ActivityItem, type AuditInput, type AuditRecord } from './audit-record.js';
 import { digestDetails, entryHash, GENESIS_HASH, type ChainFields } from './chain.js';
 import { deviceSummary } from './device-summary.js';
+import { runStatement, statement } from '../store/statement.js';
 
 /** Rows per INSERT: 17 parameters a row, well under PostgreSQL's 65,535. */
 const MAX_ROWS_PER_STATEMENT = 1000;
@@ -25,6 +26,16 @@ function valuesList(n: number, offset = 0): string {
 function rowParams(r: AuditEntryRow): unknown[] {
   return [r.seq, r.at.toISOString(), r.actorKind, r.actorId, r.ehrId, r.patientId, r.action, r.resourceType, r.resourceId, r.outcome, r.decision, r.ip, r.userAgent, r.requestId, r.details, r.prevHash, r.hash];
 }
+
+/** appendOptimistic's statement for `n` rows. */
+function appendSql(n: number): string {
+  return `WITH moved AS (UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING id)
+    INSERT INTO audit_entry (${COLUMNS.join(', ')}) SELECT * FROM (VALUES ${valuesList(n, 4)}) AS v WHERE EXISTS (SELECT 1 FROM moved)
+    RETURNING seq`;
+}
+
+/** Appends of up to this many rows (nearly every request's) run as prepared statements; larger group commits as plain SQL. */
+const APPEND_STATEMENTS = Array.from({ length: 4 }, (_, i) => statement(`audit_append_${i + 1}`, appendSql(i + 1)));
 
 const headMissing = () => new AppError(500, 'audit_head_missing', 'audit_head has no row; run the migrations', { expose: false });
 
@@ -190,12 +201,9 @@ export class AuditLog {
       const from = this.head;
       const { rows, head } = this.chain(batch, from);
       this.head = null;
-      const inserted = (await this.ds.query(
-        `WITH moved AS (UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING id)
-         INSERT INTO audit_entry (${COLUMNS.join(', ')}) SELECT * FROM (VALUES ${valuesList(rows.length, 4)}) AS v WHERE EXISTS (SELECT 1 FROM moved)
-         RETURNING seq`,
-        [String(head.seq), head.hash, String(from.seq), from.hash, ...rows.flatMap(rowParams)],
-      )) as unknown[];
+      const params = [String(head.seq), head.hash, String(from.seq), from.hash, ...rows.flatMap(rowParams)];
+      const prepared = APPEND_STATEMENTS[rows.length - 1];
+      const inserted = prepared ? await runStatement(this.ds, prepared, params) : ((await this.ds.query(appendSql(rows.length), params)) as unknown[]);
       if (inserted.length === rows.length) {
         this.head = head;
         return;

@@ -7,6 +7,7 @@ import { EhrError } from '../fhir/fhir-errors.js';
 import { fhirForSession } from '../fhir/for-session.js';
 import { OutboxItemEntity, type OutboxItemRow } from '../store/entities/outbox-item.js';
 import { entityColumns } from '../store/row-select.js';
+import { runStatement, statement } from '../store/statement.js';
 import { localDay } from '../views/format-date.js';
 import { isOverdue } from './schedule.js';
 import { validateAppointmentRequest, validateCancel, validateMessage, validateReply, validateUpload } from './validate.js';
@@ -114,7 +115,7 @@ export class Outbox {
 
   /** Local writes of this patient (decrypted) for merging into views, oldest first. */
   async localWrites(ehrId: string, patientId: string, opts: { kind?: OutboxKind; threadId?: string } = {}): Promise<LocalWrite[]> {
-    // Plain SQL: every messages page and the summary read this.
+    // A prepared statement per filter set: every messages page and the summary read this.
     const where = ['ehr_id = $1', 'patient_id = $2'];
     const params: string[] = [ehrId, patientId];
     if (opts.kind) where.push(`kind = $${params.push(opts.kind)}`);
@@ -123,7 +124,8 @@ export class Outbox {
       where.push(`(thread_key = $${params.push(key)} OR thread_key = $${params.push(opts.threadId)})`);
     }
     this.selectItems ??= `SELECT ${entityColumns(this.s.db, OutboxItemEntity)} FROM outbox_item`;
-    const rows = (await this.s.db.query(`${this.selectItems} WHERE ${where.join(' AND ')} ORDER BY seq ASC`, params)) as OutboxItemRow[];
+    const name = `outbox_local_writes${opts.kind ? '_kind' : ''}${opts.threadId ? '_thread' : ''}`;
+    const rows = await runStatement<OutboxItemRow>(this.s.db, statement(name, `${this.selectItems} WHERE ${where.join(' AND ')} ORDER BY seq ASC`), params);
     const overdueMs = this.s.config.env.OUTBOX_OVERDUE_MINUTES * 60_000;
     const now = this.s.clock();
     const origin = new Map<string, string | null>();

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import { SessionEntity, type SessionRow } from '../store/entities/session.js';
 import { entityColumns } from '../store/row-select.js';
+import { runStatement, statement, type Statement } from '../store/statement.js';
 import { randomToken, sha256 } from './hash.js';
 
 export type ViewerKind = 'patient' | 'proxy' | 'staff';
@@ -64,8 +65,8 @@ export class SessionStore {
    * another node, sign-out) changes or drops the ciphertext, so a stale entry is never used.
    */
   private readonly open = new Map<string, { jwe: string; secrets: SessionSecrets }>();
-  /** The row query in plain SQL (every API request starts with it), built from the entity's columns. */
-  private selectRow?: string;
+  /** The row query (every API request starts with it), built from the entity's columns. */
+  private selectRow?: Statement;
 
   constructor(
     private readonly ds: DataSource,
@@ -161,8 +162,8 @@ export class SessionStore {
   }
 
   private async row(idHash: string): Promise<SessionRow | undefined> {
-    this.selectRow ??= `SELECT ${entityColumns(this.ds, SessionEntity)} FROM portal_session WHERE id_hash = $1`;
-    const [row] = (await this.ds.query(this.selectRow, [idHash])) as SessionRow[];
+    this.selectRow ??= statement('session_row', `SELECT ${entityColumns(this.ds, SessionEntity)} FROM portal_session WHERE id_hash = $1`);
+    const [row] = await runStatement<SessionRow>(this.ds, this.selectRow, [idHash]);
     return row;
   }
 

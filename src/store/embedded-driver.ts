@@ -47,7 +47,9 @@ class EmbeddedClient extends EventEmitter {
     super();
   }
 
-  query(sql: string, params?: unknown[] | Callback, cb?: Callback): Promise<PgResult> {
+  /** `query` is SQL text, or a prepared statement's { name, text } (store/statement.ts): run as plain text here. */
+  query(query: string | { text: string }, params?: unknown[] | Callback, cb?: Callback): Promise<PgResult> {
+    const sql = typeof query === 'string' ? query : query.text;
     const callback = typeof params === 'function' ? params : cb;
     const values = Array.isArray(params) ? params : undefined;
     const run = async (): Promise<PgResult> => {
