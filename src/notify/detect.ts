@@ -230,10 +230,9 @@ export class Detector {
   private async viewers(backend: BackendFhir, fhir: FhirSession, patientId: string): Promise<Viewer[]> {
     const ehrId = backend.ehrId;
     const now = this.s.clock();
-    const [patient, clinicianActions, preferences, proxyIds] = await Promise.all([
+    const [patient, { clinicianActions, preferences }, proxyIds] = await Promise.all([
       fhir.read<Patient>('Patient', patientId),
-      this.s.policyState.clinicianActions(ehrId, patientId),
-      this.s.policyState.preferences(ehrId, patientId),
+      this.s.policyState.forPatient(ehrId, patientId),
       this.store.knownProxies(ehrId, patientId),
     ]);
     const facts = { id: patientId, ...(patient.birthDate ? { birthDate: patient.birthDate } : {}), ...(patient.address?.[0]?.state ? { state: patient.address[0].state } : {}) };

@@ -2,6 +2,25 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import type { ClinicianAction, PatientPreferences } from '../policy/types.js';
+import { runStatement, statement } from '../store/statement.js';
+
+/** A clinician action row, or the preferences row (`secret` holds the encrypted reason or preferences). */
+interface StateRow {
+  kind: 'action' | 'prefs';
+  resource_ref: string | null;
+  action: 'release' | 'hold' | null;
+  by_practitioner: string | null;
+  at: Date | string | null;
+  secret: string | null;
+}
+
+const PATIENT_STATE = statement(
+  'policy_state_for_patient',
+  `SELECT 'action' AS kind, resource_ref, action, by_practitioner, at, reason AS secret FROM clinician_action WHERE ehr_id = $1 AND patient_id = $2
+   UNION ALL
+   SELECT 'prefs', NULL, NULL, NULL, NULL, prefs FROM patient_preference WHERE ehr_id = $1 AND patient_id = $2
+   ORDER BY at NULLS FIRST`,
+);
 
 /**
  * The local facts the release policy needs: clinicians' release/hold actions (recorded here, not in
@@ -14,20 +33,25 @@ export class PolicyState {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async clinicianActions(ehrId: string, patientId: string): Promise<ClinicianAction[]> {
-    const rows = (await this.ds.query(
-      'SELECT resource_ref, action, by_practitioner, reason, at FROM clinician_action WHERE ehr_id = $1 AND patient_id = $2 ORDER BY at',
-      [ehrId, patientId],
-    )) as { resource_ref: string; action: 'release' | 'hold'; by_practitioner: string; reason: string | null; at: Date | string }[];
-    return Promise.all(
-      rows.map(async (r) => ({
-        resourceRef: r.resource_ref,
-        action: r.action,
-        by: r.by_practitioner,
-        at: new Date(r.at),
-        ...(r.reason ? { reason: await this.cipher.decrypt(r.reason) } : {}),
-      })),
-    );
+  /** Everything the policy reads for one patient, in one round trip: clinician actions (oldest first) and preferences. */
+  async forPatient(ehrId: string, patientId: string): Promise<{ clinicianActions: ClinicianAction[]; preferences: PatientPreferences }> {
+    const rows = await runStatement<StateRow>(this.ds, PATIENT_STATE, [ehrId, patientId]);
+    const prefs = rows.find((r) => r.kind === 'prefs');
+    const [clinicianActions, preferences] = await Promise.all([
+      Promise.all(
+        rows
+          .filter((r) => r.kind === 'action')
+          .map(async (r) => ({
+            resourceRef: r.resource_ref!,
+            action: r.action!,
+            by: r.by_practitioner!,
+            at: new Date(r.at!),
+            ...(r.secret ? { reason: await this.cipher.decrypt(r.secret) } : {}),
+          })),
+      ),
+      prefs?.secret ? this.cipher.decryptJson<PatientPreferences>(prefs.secret) : {},
+    ]);
+    return { clinicianActions, preferences };
   }
 
   async recordClinicianAction(
@@ -40,11 +64,6 @@ export class PolicyState {
       [randomUUID(), input.ehrId, input.patientId, input.resourceRef, input.action, input.by, await this.cipher.encrypt(input.reason), at],
     );
     return { resourceRef: input.resourceRef, action: input.action, by: input.by, at, reason: input.reason };
-  }
-
-  async preferences(ehrId: string, patientId: string): Promise<PatientPreferences> {
-    const rows = (await this.ds.query('SELECT prefs FROM patient_preference WHERE ehr_id = $1 AND patient_id = $2', [ehrId, patientId])) as { prefs: string }[];
-    return rows[0] ? this.cipher.decryptJson<PatientPreferences>(rows[0].prefs) : {};
   }
 
   async savePreferences(ehrId: string, patientId: string, prefs: PatientPreferences): Promise<void> {

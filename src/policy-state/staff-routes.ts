@@ -19,18 +19,17 @@ const actionBody = z.object({ reason: z.string().trim().min(3, 'Give a short rea
 /** What the patient (not the clinician) would be shown now: the policy decides for the patient viewer. */
 async function patientView(s: AppServices, session: PortalSession) {
   const fhir = fhirForSession(s, session);
-  const [reports, docs, actions, prefs] = await Promise.all([
+  const [reports, docs, state] = await Promise.all([
     fhir.searchPatient<DiagnosticReport>('DiagnosticReport', 'patient', { _include: 'DiagnosticReport:result', _count: '100' }),
     fhir.searchPatient<DocumentReference>('DocumentReference', 'patient', { _count: '100' }),
-    s.policyState.clinicianActions(session.ehrId, session.patientId),
-    s.policyState.preferences(session.ehrId, session.patientId),
+    s.policyState.forPatient(session.ehrId, session.patientId),
   ]);
   const ctx: PolicyContext = {
     viewer: { kind: 'patient', id: session.patientId },
     patient: { id: session.patientId, ...(session.secrets.patientBirthDate ? { birthDate: session.secrets.patientBirthDate } : {}), ...(session.secrets.patientState ? { state: session.secrets.patientState } : {}) },
     now: s.clock(),
-    clinicianActions: actions,
-    preferences: prefs,
+    clinicianActions: state.clinicianActions,
+    preferences: state.preferences,
   };
   const observations = reports.included.filter((r): r is Observation => r.resourceType === 'Observation');
   const outcome = applyPolicy({ reports: reports.matches, observations, documents: docs.matches }, ctx, s.rules(session.ehrId));

@@ -20,10 +20,7 @@ export function policyContext(call: PortalCall): Promise<PolicyContext> {
 
 async function readPolicyContext(call: PortalCall): Promise<PolicyContext> {
   const { s, session } = call;
-  const [clinicianActions, preferences] = await Promise.all([
-    s.policyState.clinicianActions(session.ehrId, session.patientId),
-    s.policyState.preferences(session.ehrId, session.patientId),
-  ]);
+  const { clinicianActions, preferences } = await s.policyState.forPatient(session.ehrId, session.patientId);
   return {
     viewer: { kind: session.viewer.kind, id: session.viewer.id, ...(session.secrets.viewerRelationship ? { relationship: session.secrets.viewerRelationship } : {}) },
     patient: {
