@@ -1,7 +1,9 @@
 /**
  * Boundary checks for the FHIR R4 resources we read from an EHR. Loose on purpose: each schema
- * names only the fields the adapter relies on, checks their types, and keeps every other field
- * untouched (EHRs add extensions and vendor fields freely). A resource that fails is skipped and
+ * names only the fields the adapter relies on and checks their types; any other field is
+ * allowed (EHRs add extensions and vendor fields freely). A resource that passes is handed on
+ * as it came, every field kept, so the schemas are plain (stripping) objects: zod then never
+ * walks or copies the fields it does not check. A resource that fails is skipped and
  * counted, never thrown on: one bad resource must not hide a patient's other messages or results.
  * Problems carry paths and zod issue codes only, never values, so they are safe to log.
  * Spec: https://hl7.org/fhir/R4/
@@ -39,32 +41,32 @@ const fhirInstant = z
   );
 const fhirCode = z.string().regex(/^[^\s]+( [^\s]+)*$/);
 
-export const ReferenceSchema = z.looseObject({
+export const ReferenceSchema = z.object({
   reference: z.string().optional(),
   display: z.string().optional(),
 });
-export const CodingSchema = z.looseObject({
+export const CodingSchema = z.object({
   system: z.string().optional(),
   code: z.string().optional(),
   display: z.string().optional(),
 });
-export const CodeableConceptSchema = z.looseObject({
+export const CodeableConceptSchema = z.object({
   coding: z.array(CodingSchema).optional(),
   text: z.string().optional(),
 });
-export const PeriodSchema = z.looseObject({ start: fhirDateTime.optional(), end: fhirDateTime.optional() });
-export const QuantitySchema = z.looseObject({
+export const PeriodSchema = z.object({ start: fhirDateTime.optional(), end: fhirDateTime.optional() });
+export const QuantitySchema = z.object({
   value: z.number().optional(),
   comparator: z.enum(['<', '<=', '>=', '>']).optional(),
   unit: z.string().optional(),
   code: z.string().optional(),
 });
-export const RangeSchema = z.looseObject({ low: QuantitySchema.optional(), high: QuantitySchema.optional() });
-export const RatioSchema = z.looseObject({
+export const RangeSchema = z.object({ low: QuantitySchema.optional(), high: QuantitySchema.optional() });
+export const RatioSchema = z.object({
   numerator: QuantitySchema.optional(),
   denominator: QuantitySchema.optional(),
 });
-export const AttachmentSchema = z.looseObject({
+export const AttachmentSchema = z.object({
   contentType: fhirCode.optional(),
   url: z.string().optional(),
   data: z.string().optional(),
@@ -72,7 +74,7 @@ export const AttachmentSchema = z.looseObject({
   size: z.number().int().nonnegative().optional(),
   creation: fhirDateTime.optional(),
 });
-export const HumanNameSchema = z.looseObject({
+export const HumanNameSchema = z.object({
   use: z.string().optional(),
   text: z.string().optional(),
   family: z.string().optional(),
@@ -81,7 +83,7 @@ export const HumanNameSchema = z.looseObject({
   suffix: z.array(z.string()).optional(),
   period: PeriodSchema.optional(),
 });
-export const AddressSchema = z.looseObject({
+export const AddressSchema = z.object({
   text: z.string().optional(),
   line: z.array(z.string()).optional(),
   city: z.string().optional(),
@@ -89,15 +91,15 @@ export const AddressSchema = z.looseObject({
   postalCode: z.string().optional(),
   country: z.string().optional(),
 });
-export const ContactPointSchema = z.looseObject({
+export const ContactPointSchema = z.object({
   system: z.string().optional(),
   value: z.string().optional(),
   use: z.string().optional(),
 });
-export const AnnotationSchema = z.looseObject({ text: z.string() });
+export const AnnotationSchema = z.object({ text: z.string() });
 
 type ExtensionShape = { url: string; valueUrl?: string; valueUri?: string; valueString?: string; extension?: ExtensionShape[] };
-export const ExtensionSchema: z.ZodType<ExtensionShape> = z.looseObject({
+export const ExtensionSchema: z.ZodType<ExtensionShape> = z.object({
   url: z.string(),
   valueUrl: z.string().optional(),
   valueUri: z.string().optional(),
@@ -107,16 +109,16 @@ export const ExtensionSchema: z.ZodType<ExtensionShape> = z.looseObject({
   },
 });
 
-const meta = z.looseObject({ lastUpdated: fhirInstant.optional() });
+const meta = z.object({ lastUpdated: fhirInstant.optional() });
 /** Fields every resource we read carries; `contained` items are checked when they are used. */
 const base = {
   id: fhirId,
   meta: meta.optional(),
-  contained: z.array(z.looseObject({ resourceType: z.string(), id: fhirId.optional() })).optional(),
+  contained: z.array(z.object({ resourceType: z.string(), id: fhirId.optional() })).optional(),
   extension: z.array(ExtensionSchema).optional(),
 };
 
-export const CommunicationSchema = z.looseObject({
+export const CommunicationSchema = z.object({
   ...base,
   resourceType: z.literal('Communication'),
   status: fhirCode,
@@ -131,7 +133,7 @@ export const CommunicationSchema = z.looseObject({
   recipient: z.array(ReferenceSchema).optional(),
   payload: z
     .array(
-      z.looseObject({
+      z.object({
         contentString: z.string().optional(),
         contentAttachment: AttachmentSchema.optional(),
         contentReference: ReferenceSchema.optional(),
@@ -141,7 +143,7 @@ export const CommunicationSchema = z.looseObject({
   note: z.array(AnnotationSchema).optional(),
 });
 
-export const AppointmentSchema = z.looseObject({
+export const AppointmentSchema = z.object({
   ...base,
   resourceType: z.literal('Appointment'),
   // https://hl7.org/fhir/R4/valueset-appointmentstatus.html
@@ -168,7 +170,7 @@ export const AppointmentSchema = z.looseObject({
   patientInstruction: z.string().optional(),
   requestedPeriod: z.array(PeriodSchema).optional(),
   participant: z.array(
-    z.looseObject({
+    z.object({
       actor: ReferenceSchema.optional(),
       type: z.array(CodeableConceptSchema).optional(),
       status: fhirCode,
@@ -198,11 +200,11 @@ const observedValue = {
   dataAbsentReason: CodeableConceptSchema.optional(),
   interpretation: z.array(CodeableConceptSchema).optional(),
   referenceRange: z
-    .array(z.looseObject({ low: QuantitySchema.optional(), high: QuantitySchema.optional(), text: z.string().optional() }))
+    .array(z.object({ low: QuantitySchema.optional(), high: QuantitySchema.optional(), text: z.string().optional() }))
     .optional(),
 };
 
-export const ObservationSchema = z.looseObject({
+export const ObservationSchema = z.object({
   ...base,
   resourceType: z.literal('Observation'),
   ...clinicalResult,
@@ -212,10 +214,10 @@ export const ObservationSchema = z.looseObject({
   valueRatio: RatioSchema.optional(),
   note: z.array(AnnotationSchema).optional(),
   hasMember: z.array(ReferenceSchema).optional(),
-  component: z.array(z.looseObject({ code: CodeableConceptSchema, ...observedValue })).optional(),
+  component: z.array(z.object({ code: CodeableConceptSchema, ...observedValue })).optional(),
 });
 
-export const DiagnosticReportSchema = z.looseObject({
+export const DiagnosticReportSchema = z.object({
   ...base,
   resourceType: z.literal('DiagnosticReport'),
   ...clinicalResult,
@@ -225,7 +227,7 @@ export const DiagnosticReportSchema = z.looseObject({
   presentedForm: z.array(AttachmentSchema).optional(),
 });
 
-export const DocumentReferenceSchema = z.looseObject({
+export const DocumentReferenceSchema = z.object({
   ...base,
   resourceType: z.literal('DocumentReference'),
   status: z.enum(['current', 'superseded', 'entered-in-error']),
@@ -236,38 +238,38 @@ export const DocumentReferenceSchema = z.looseObject({
   date: fhirInstant.optional(),
   author: z.array(ReferenceSchema).optional(),
   description: z.string().optional(),
-  content: z.array(z.looseObject({ attachment: AttachmentSchema })).min(1),
-  context: z.looseObject({ period: PeriodSchema.optional() }).optional(),
+  content: z.array(z.object({ attachment: AttachmentSchema })).min(1),
+  context: z.object({ period: PeriodSchema.optional() }).optional(),
 });
 
 const person = {
   name: z.array(HumanNameSchema).optional(),
   telecom: z.array(ContactPointSchema).optional(),
 };
-export const PatientSchema = z.looseObject({ ...base, resourceType: z.literal('Patient'), ...person });
-export const PractitionerSchema = z.looseObject({ ...base, resourceType: z.literal('Practitioner'), ...person });
-export const RelatedPersonSchema = z.looseObject({
+export const PatientSchema = z.object({ ...base, resourceType: z.literal('Patient'), ...person });
+export const PractitionerSchema = z.object({ ...base, resourceType: z.literal('Practitioner'), ...person });
+export const RelatedPersonSchema = z.object({
   ...base,
   resourceType: z.literal('RelatedPerson'),
   ...person,
   patient: ReferenceSchema,
   relationship: z.array(CodeableConceptSchema).optional(),
 });
-export const LocationSchema = z.looseObject({
+export const LocationSchema = z.object({
   ...base,
   resourceType: z.literal('Location'),
   name: z.string().optional(),
   address: AddressSchema.optional(),
   telecom: z.array(ContactPointSchema).optional(),
 });
-export const OrganizationSchema = z.looseObject({
+export const OrganizationSchema = z.object({
   ...base,
   resourceType: z.literal('Organization'),
   name: z.string().optional(),
   address: z.array(AddressSchema).optional(),
   telecom: z.array(ContactPointSchema).optional(),
 });
-export const PractitionerRoleSchema = z.looseObject({
+export const PractitionerRoleSchema = z.object({
   ...base,
   resourceType: z.literal('PractitionerRole'),
   practitioner: ReferenceSchema.optional(),
@@ -276,7 +278,7 @@ export const PractitionerRoleSchema = z.looseObject({
   specialty: z.array(CodeableConceptSchema).optional(),
 });
 /** Only read from an Appointment's `contained` (telehealth address). */
-export const EndpointSchema = z.looseObject({
+export const EndpointSchema = z.object({
   ...base,
   resourceType: z.literal('Endpoint'),
   status: fhirCode,
