@@ -2,6 +2,7 @@ import { Client, RESPONSE_KEY } from 'fhir-kit-client';
 import type { Bundle, FhirResource, Resource } from 'fhir/r4.js';
 import { EhrError, ehrFailure } from './fhir-errors.js';
 import { FHIR_ID } from './fhir-id.js';
+import { boundedMemo } from '../lib/bounded-memo.js';
 
 export interface FhirSessionOptions {
   ehrId: string;
@@ -36,6 +37,13 @@ export interface SearchResult<T extends Resource = FhirResource> {
 
 type KitError = { response?: { status?: number; data?: unknown } };
 
+/**
+ * fhir-kit-client clients, one per FHIR base. A client keeps no session state here (every call
+ * passes its own Authorization header), so sessions share it and its keep-alive agent instead
+ * of building both on every request.
+ */
+const kitClients = boundedMemo<Client>(64);
+
 /** The search parameters that name a patient; callers never set them, the session does. */
 const PATIENT_PARAMS = ['patient', 'subject', 'subject:Patient', 'patient:Patient', 'participant', 'actor', 'recipient', 'sender', '_id'];
 
@@ -55,7 +63,8 @@ export class FhirSession {
 
   constructor(private readonly o: FhirSessionOptions) {
     this.base = new URL(o.baseUrl.replace(/\/+$/, '') + '/');
-    this.client = new Client({ baseUrl: this.base.toString().replace(/\/$/, '') });
+    const baseUrl = this.base.toString().replace(/\/$/, '');
+    this.client = kitClients(baseUrl, () => new Client({ baseUrl }));
     this.timeoutMs = o.timeoutMs ?? 15_000;
     this.maxPages = o.maxPages ?? 20;
     this.retries = o.retries ?? 2;

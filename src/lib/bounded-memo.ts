@@ -1,7 +1,7 @@
 /**
- * A bounded memo for pure formatting (dates, numbers): the same record is mapped on every request,
- * and Intl formatting is the dearest part of it. When full it starts again, so a long-running
- * process keeps only its current working set.
+ * A bounded memo for values that are dear to make and the same every time: formatting (the same
+ * record is mapped on every request, and Intl formatting is the dearest part of it) and per-EHR
+ * clients. When full it starts again, so a long-running process keeps only its current working set.
  */
 export function boundedMemo<V>(max: number): (key: string, make: () => V) => V {
   const values = new Map<string, V>();

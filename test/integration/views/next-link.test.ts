@@ -118,4 +118,19 @@ describe('FhirSession never follows a next link outside its FHIR base (real HTTP
     assert.equal(r.cut, true);
     assert.equal(r.foreignLink, false);
   });
+
+  it('sessions on one FHIR base share a client but never each other\'s token or patient', async () => {
+    nextUrl = `${ehr.origin}/fhir/Observation?page=2`;
+    const as = (token: string, patientId: string) =>
+      new FhirSession({ ehrId: 'test-ehr', ehrName: 'Test EHR', baseUrl: `${ehr.origin}/fhir`, patientId, token: async () => token, retries: 0 });
+    const people = Array.from({ length: 6 }, (_, i) => ({ token: `token-${i}`, patient: `p${i}` }));
+    await Promise.all(people.map((p) => as(p.token, p.patient).searchPatient('Observation', 'patient')));
+    // Two pages each; every request of a search carries that session's token, and the first its patient.
+    assert.equal(ehr.seen.length, people.length * 2);
+    for (const p of people) {
+      const mine = ehr.seen.filter((s) => s.authorization === `Bearer ${p.token}`);
+      assert.equal(mine.length, 2, p.token);
+      assert.deepEqual(mine.filter((s) => s.query.has('patient')).map((s) => s.query.get('patient')), [p.patient]);
+    }
+  });
 });
