@@ -47,7 +47,7 @@ export async function profileAdapter(portal: TestPortal, browser: TestBrowser, p
   const pieces: [string, () => Promise<unknown>][] = [
     ['session lookup (auth pipeline)', () => s.sessions.lookup(cookie ? decodeURIComponent(cookie) : undefined)],
     ['session touch (auth pipeline)', () => s.sessions.touch(session)],
-    ['policy context (2 DB reads)', () => policyContext(call())],
+    ['policy context (1 DB read)', () => policyContext(call())],
     ['outbox local writes (1 DB read)', () => s.outbox.localWrites(session.ehrId, patientId, { kind: 'message' })],
     ['audit append (1 row)', () => s.audit.record(auditRows())],
     ['FHIR: results searches via FhirSession', () => Promise.all(ADAPTER_SEARCHES.results.map((x) => search(x)))],
