@@ -1,13 +1,11 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { DiagnosticReport, DocumentReference, Observation } from 'fhir/r4.js';
 import type { AppServices } from '../services.js';
 import type { Guards } from '../http/guards.js';
 import { AppError } from '../http/errors.js';
 import { fhirForSession } from '../fhir/for-session.js';
-import { applyPolicy } from '../policy/index.js';
-import type { PolicyContext } from '../policy/types.js';
-import type { PortalSession } from '../smart/sessions.js';
+import { loadClinicalRecords } from '../portal/clinical-records.js';
+import { portalCall } from '../portal/portal-call.js';
 import type { Context } from 'koa';
 import { escapeHtml } from '../http/html.js';
 import { simplePage } from '../http/simple-page.js';
@@ -16,24 +14,14 @@ import { FHIR_ID } from '../fhir/fhir-id.js';
 
 const actionBody = z.object({ reason: z.string().trim().min(3, 'Give a short reason (it is kept in the audit trail).').max(1000) });
 
-/** What the patient (not the clinician) would be shown now: the policy decides for the patient viewer. */
-async function patientView(s: AppServices, session: PortalSession) {
-  const fhir = fhirForSession(s, session);
-  const [reports, docs, state] = await Promise.all([
-    fhir.searchPatient<DiagnosticReport>('DiagnosticReport', 'patient', { _include: 'DiagnosticReport:result', _count: '100' }),
-    fhir.searchPatient<DocumentReference>('DocumentReference', 'patient', { _count: '100' }),
-    s.policyState.forPatient(session.ehrId, session.patientId),
-  ]);
-  const ctx: PolicyContext = {
-    viewer: { kind: 'patient', id: session.patientId },
-    patient: { id: session.patientId, ...(session.secrets.patientBirthDate ? { birthDate: session.secrets.patientBirthDate } : {}), ...(session.secrets.patientState ? { state: session.secrets.patientState } : {}) },
-    now: s.clock(),
-    clinicianActions: state.clinicianActions,
-    preferences: state.preferences,
-  };
-  const observations = reports.included.filter((r): r is Observation => r.resourceType === 'Observation');
-  const outcome = applyPolicy({ reports: reports.matches, observations, documents: docs.matches }, ctx, s.rules(session.ehrId));
-  return { outcome, reports: reports.matches };
+/**
+ * What the patient (not the clinician) would be shown now: the same reads and the same decision
+ * as the patient's own results and documents pages, decided for the patient as viewer.
+ */
+async function patientView(s: AppServices, ctx: Context) {
+  const call = portalCall(ctx, s);
+  const rec = await loadClinicalRecords(call, fhirForSession(s, call.session), { reports: true, documents: true }, { kind: 'patient', id: call.session.patientId });
+  return { outcome: rec.outcome, reports: rec.allReports };
 }
 
 /**
@@ -46,7 +34,7 @@ export function staffRoutes(s: AppServices, g: Guards): Router {
 
   async function resultsFor(ctx: Context) {
     const session = ctx.state.session!;
-    const { outcome, reports } = await patientView(s, session);
+    const { outcome, reports } = await patientView(s, ctx);
     const items = reports.map((rep) => {
       const d = outcome.decisions.get(`DiagnosticReport/${rep.id}`);
       return {
@@ -111,7 +99,7 @@ export function staffRoutes(s: AppServices, g: Guards): Router {
       const parsed = actionBody.safeParse((ctx.request as { body?: unknown }).body ?? {});
       if (!parsed.success) throw new AppError(400, 'invalid_input', 'A reason is required.', { fields: { reason: parsed.error.issues[0]!.message } });
       // The report must belong to the patient in context (read through the patient-pinned search).
-      const { reports } = await patientView(s, session);
+      const { reports } = await patientView(s, ctx);
       if (!reports.some((rep) => rep.id === id)) throw new AppError(404, 'result_not_found', 'That result is not in this patient\'s record.');
       const ref = `DiagnosticReport/${id}`;
       await s.db.transaction(async (m) => {

@@ -1,5 +1,6 @@
 import type { DiagnosticReport, DocumentReference, FhirResource, Observation } from 'fhir/r4.js';
 import { applyPolicy, type PolicyOutcome } from '../policy/index.js';
+import type { PolicyContext } from '../policy/types.js';
 import type { FhirSession } from '../fhir/fhir-session.js';
 import type { PortalCall } from './portal.js';
 import { policyContext } from './policy-context.js';
@@ -9,6 +10,8 @@ export interface ClinicalRecords {
   /** Included resources (Practitioner, Organization…) that are not clinical content. */
   supporting: FhirResource[];
   cut: boolean;
+  /** Every report the EHR returned, before the policy: only for the clinician's list of what the patient sees. */
+  allReports: DiagnosticReport[];
 }
 
 const isObservation = (r: FhirResource): r is Observation => r.resourceType === 'Observation';
@@ -32,7 +35,13 @@ function uniqueById(list: Observation[]): Observation[] {
  * one parallel wave and decided together by the release policy, so a held report also holds its results, its PDF and any document that
  * carries it — in every endpoint that shows any of them.
  */
-export async function loadClinicalRecords(call: PortalCall, fhir: FhirSession, want: { reports: boolean; documents: boolean }): Promise<ClinicalRecords> {
+export async function loadClinicalRecords(
+  call: PortalCall,
+  fhir: FhirSession,
+  want: { reports: boolean; documents: boolean },
+  /** Decide as this viewer would be shown the record (a clinician checking what the patient sees). */
+  as?: PolicyContext['viewer'],
+): Promise<ClinicalRecords> {
   const [reports, observations, documents, ctx] = await Promise.all([
     want.reports || want.documents
       ? fhir.searchPatient<DiagnosticReport>('DiagnosticReport', 'patient', { _include: 'DiagnosticReport:result', _count: '100', _sort: '-issued' })
@@ -45,12 +54,13 @@ export async function loadClinicalRecords(call: PortalCall, fhir: FhirSession, w
   const included = [...(reports?.included ?? []), ...(documents?.included ?? [])];
   const outcome = applyPolicy(
     { reports: reports?.matches ?? [], observations: uniqueById([...included.filter(isObservation), ...(observations?.matches ?? [])]), documents: documents?.matches ?? [] },
-    ctx,
+    as ? { ...ctx, viewer: as } : ctx,
     call.s.rules(call.session.ehrId),
   );
   return {
     outcome,
     supporting: included.filter((r) => !isObservation(r)),
     cut: Boolean(reports?.cut || observations?.cut || documents?.cut),
+    allReports: reports?.matches ?? [],
   };
 }

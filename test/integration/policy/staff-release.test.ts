@@ -31,6 +31,25 @@ describe('clinicians release and hold results (staff signed in with a Practition
     assert.match(await page.text(), /Release now/);
   });
 
+  it('says, for every report of every seeded patient, exactly what the patient\'s own results page shows', async () => {
+    for (const patientId of ['maria-lopez', 'james-carter', 'emma-nguyen', 'robert-okafor', 'aisha-khan']) {
+      const b = await staff(patientId);
+      const list = await b.get<{ items: StaffItem[] }>('/staff/results');
+      assert.equal(list.status, 200, patientId);
+      const patient = new TestBrowser(portal.url);
+      await patient.launch(patientId);
+      const own = await patient.get<{ items: { id: string; status: string }[] }>('/api/results');
+      assert.equal(own.status, 200, patientId);
+      const status = new Map(own.json.items.map((i) => [i.id, i.status]));
+      assert.ok(list.json.items.length > 0, patientId);
+      for (const item of list.json.items) {
+        // A report the patient may not know of is never listed to them; shown and pending match one for one.
+        const expected = { shown: 'available', pending: 'pending', absent: undefined }[item.patientSees];
+        assert.equal(status.get(item.id), expected, `${patientId} ${item.id} (${item.title}): staff say ${item.patientSees}`);
+      }
+    }
+  });
+
   it('a release needs a reason, is audited, and the patient then sees the result', async () => {
     const patient = new TestBrowser(portal.url);
     await patient.launch('james-carter');
