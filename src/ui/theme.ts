@@ -7,18 +7,7 @@
  * Spec: https://hl7.org/fhir/smart-app-launch/scopes-and-launch-context.html#styling
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-
-const hex = z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/);
-/** The part of a SMART style document we use; unknown or malformed keys are ignored, never an error. */
-export const SmartStyleSchema = z.object({
-  color_background: hex.optional().catch(undefined),
-  color_text: hex.optional().catch(undefined),
-  color_highlight: hex.optional().catch(undefined),
-  color_error: hex.optional().catch(undefined),
-  color_success: hex.optional().catch(undefined),
-});
-export type SmartStyle = z.infer<typeof SmartStyleSchema>;
+import { SmartStyleSchema, type SmartStyle } from '../smart/smart-style.js';
 
 export interface ThemeColours {
   primary?: string;

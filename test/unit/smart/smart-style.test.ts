@@ -12,6 +12,7 @@ describe('SMART style (smart_style_url)', () => {
     '/style.json': JSON.stringify({ color_background: '#f7f7f7', color_highlight: '#1f5f8b', color_text: 'red; background:url(x)', font_family_body: 'Comic' }),
     '/huge.json': JSON.stringify({ color_text: '#000000', pad: 'x'.repeat(40_000) }),
     '/bad.json': 'not json',
+    '/mixed.json': JSON.stringify({ color_background: '#ffffff', color_text: 12, color_error: ['#ff0000'], color_success: '#1a7f37' }),
   };
   before(async () => {
     server = createServer((req, res) => {
@@ -28,6 +29,10 @@ describe('SMART style (smart_style_url)', () => {
 
   it('keeps only hex colours from the EHR origin', async () => {
     assert.deepEqual(await fetchSmartStyle(`${base}/style.json`, reg()), { color_background: '#f7f7f7', color_highlight: '#1f5f8b' });
+  });
+
+  it('drops a malformed colour on its own: the others still count', async () => {
+    assert.deepEqual(await fetchSmartStyle(`${base}/mixed.json`, reg()), { color_background: '#ffffff', color_success: '#1a7f37' });
   });
 
   it('never fetches another origin, and treats bad or oversized answers as no style', async () => {
