@@ -97,26 +97,6 @@ ${page.body}
 </html>`;
 }
 
-/** A frame without a session (signed out, language errors): no nav, no sign-out, no script. */
-export function bareLayout(rc: RenderContext, title: string, body: SafeHtml): SafeHtml {
-  return html`<!doctype html>
-<html lang="${rc.locale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/assets/portal.css">
-</head>
-<body>
-<main id="main" class="narrow">
-<h1>${title}</h1>
-${body}
-</main>
-</body>
-</html>`;
-}
-
 /** "Not available" for a section the session's scopes do not allow, in the page's language. */
 export function unavailable(rc: RenderContext, feature: keyof RenderContext['t']['featureWords'], access: 'read' | 'write'): SafeHtml {
   const what = rc.t.featureWords[feature];

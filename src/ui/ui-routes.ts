@@ -15,7 +15,8 @@ import type { NewAppointmentRequest, Portal, PortalCall, UploadedFile } from '..
 import type { AppServices } from '../services.js';
 import type { Feature, FeatureAvailability } from '../smart/scopes.js';
 import { messagesFor } from './i18n/index.js';
-import { bareLayout, layout } from './layout.js';
+import { layout } from './layout.js';
+import { simplePage } from '../http/simple-page.js';
 import { LANG_COOKIE, pickLocale, safeBackPath } from './locale.js';
 import { acceptedType, multipartForm, type MultipartLimits, type ParsedUpload } from './multipart.js';
 import { fileSize } from './format.js';
@@ -180,7 +181,7 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
     const rc: RenderContext = { t: messagesFor(locale), locale, timeZone: 'UTC' };
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = bareLayout(rc, rc.t.sessionEndedTitle, renderSessionEnded(rc)).value;
+    ctx.body = simplePage(rc.t.sessionEndedTitle, renderSessionEnded(rc).value, locale);
   });
 
   router.get('/theme.css', ...g.page, (ctx) => {
