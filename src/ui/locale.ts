@@ -1,15 +1,15 @@
 import type { Context } from 'koa';
 
 export type UiLocale = 'en' | 'es';
-/** The language cookie; `__Host-` prefixed on https like the session cookie (see http/cookies.ts). */
+/** The language cookie: a preference, not a secret, so a plain name (Secure on https; see ui-routes.ts /language). */
 export const LANG_COOKIE = 'lang';
 
 const isLocale = (v: string | undefined): v is UiLocale => v === 'en' || v === 'es';
 
-function cookieValue(header: string, names: readonly string[]): string | undefined {
+function cookieValue(header: string, name: string): string | undefined {
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && names.includes(part.slice(0, i).trim())) return part.slice(i + 1).trim();
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
   }
   return undefined;
 }
@@ -31,7 +31,7 @@ export function fromAcceptLanguage(header: string | undefined): UiLocale | undef
 
 /** The page language: the `lang` cookie (the person's own choice), else Accept-Language, else English. */
 export function pickLocale(ctx: Pick<Context, 'get'>): UiLocale {
-  const chosen = cookieValue(ctx.get('cookie'), [LANG_COOKIE, `__Host-${LANG_COOKIE}`]);
+  const chosen = cookieValue(ctx.get('cookie'), LANG_COOKIE);
   if (isLocale(chosen)) return chosen;
   return fromAcceptLanguage(ctx.get('accept-language')) ?? 'en';
 }

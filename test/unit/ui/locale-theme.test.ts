@@ -23,7 +23,6 @@ function leaves(obj: object, prefix = ''): Map<string, string> {
 describe('ui/locale', () => {
   it('prefers the lang cookie, then Accept-Language, then English', () => {
     assert.equal(pickLocale(headers({ cookie: 'a=1; lang=es', 'accept-language': 'en-US' })), 'es');
-    assert.equal(pickLocale(headers({ cookie: '__Host-lang=es' })), 'es');
     assert.equal(pickLocale(headers({ cookie: 'lang=fr', 'accept-language': 'es-MX,es;q=0.9,en;q=0.5' })), 'es');
     assert.equal(pickLocale(headers({ 'accept-language': 'fr-FR, de;q=0.8' })), 'en');
     assert.equal(pickLocale(headers({})), 'en');
