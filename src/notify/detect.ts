@@ -1,7 +1,8 @@
-import type { Appointment, Communication, DiagnosticReport, DocumentReference, FhirResource, Observation, Patient, RelatedPerson, Resource } from 'fhir/r4.js';
+import type { Appointment, Communication, DiagnosticReport, Patient, RelatedPerson, Resource } from 'fhir/r4.js';
 import type { AppServices } from '../services.js';
 import { applyPolicy, decide, type Decision, type PolicyContext } from '../policy/index.js';
 import type { FhirSession } from '../fhir/fhir-session.js';
+import { readClinicalRecords } from '../portal/clinical-records.js';
 import type { BackendFhir } from './backend-client.js';
 import { contactFrom } from './contact.js';
 import { channelsFor } from './preferences.js';
@@ -278,11 +279,8 @@ export class Detector {
   ): Promise<void> {
     const mode = typeof how === 'string' ? how : 'watched';
     const watched = typeof how === 'string' ? [] : how.watched;
-    const [reports, documents] = await Promise.all([
-      fhir.searchPatient<DiagnosticReport>('DiagnosticReport', 'patient', { _include: 'DiagnosticReport:result', _count: '100' }),
-      fhir.searchPatient<DocumentReference>('DocumentReference', 'patient', { _count: '100' }),
-    ]);
-    const set = { reports: reports.matches, observations: reports.included.filter((r: FhirResource): r is Observation => r.resourceType === 'Observation'), documents: documents.matches };
+    // The same record the patient's pages decide on, so a notice never names what the portal holds.
+    const { set } = await readClinicalRecords(fhir, { reports: true, documents: true });
     const rules = this.s.rules(ehrId);
     const decideAll = (v: Viewer) => applyPolicy(set, v.ctx, rules).decisions;
     const now = this.s.clock();
