@@ -7,7 +7,7 @@ import { EhrError } from '../fhir/fhir-errors.js';
 import { fhirForSession } from '../fhir/for-session.js';
 import { OutboxItemEntity, type OutboxItemRow } from '../store/entities/outbox-item.js';
 import { entityColumns } from '../store/row-select.js';
-import { runStatement, statement } from '../store/statement.js';
+import { runStatement, statement, type Statement } from '../store/statement.js';
 import { localDay } from '../views/format-date.js';
 import { isOverdue } from './schedule.js';
 import { validateAppointmentRequest, validateCancel, validateMessage, validateReply, validateUpload } from './validate.js';
@@ -39,8 +39,8 @@ export function authorOf(call: PortalCall): Author {
  * the ownership checks a reply or a cancellation needs.
  */
 export class Outbox {
-  /** The row query of localWrites, built once from the entity's columns. */
-  private selectItems?: string;
+  /** localWrites' statement per filter set, built once from the entity's columns. */
+  private readonly selects = new Map<string, Statement>();
 
   constructor(private readonly s: AppServices) {}
 
@@ -123,9 +123,13 @@ export class Outbox {
       const key = await this.canonicalThreadKey(ehrId, patientId, opts.threadId);
       where.push(`(thread_key = $${params.push(key)} OR thread_key = $${params.push(opts.threadId)})`);
     }
-    this.selectItems ??= `SELECT ${entityColumns(this.s.db, OutboxItemEntity)} FROM outbox_item`;
     const name = `outbox_local_writes${opts.kind ? '_kind' : ''}${opts.threadId ? '_thread' : ''}`;
-    const rows = await runStatement<OutboxItemRow>(this.s.db, statement(name, `${this.selectItems} WHERE ${where.join(' AND ')} ORDER BY seq ASC`), params);
+    let select = this.selects.get(name);
+    if (select === undefined) {
+      select = statement(name, `SELECT ${entityColumns(this.s.db, OutboxItemEntity)} FROM outbox_item WHERE ${where.join(' AND ')} ORDER BY seq ASC`);
+      this.selects.set(name, select);
+    }
+    const rows = await runStatement<OutboxItemRow>(this.s.db, select, params);
     const overdueMs = this.s.config.env.OUTBOX_OVERDUE_MINUTES * 60_000;
     const now = this.s.clock();
     const origin = new Map<string, string | null>();
