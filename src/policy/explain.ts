@@ -49,8 +49,16 @@ export function fill(template: string, locale: Locale, noun: Noun, date?: string
   return template.replaceAll('{noun}', WORDS[locale].nouns[noun]).replaceAll('{date}', date ?? '');
 }
 
+const KEYS = Object.keys(WORDS.en).filter((k): k is ExplanationKey => k !== 'nouns' && k !== 'note');
+const NOUNS: Noun[] = ['result', 'document'];
+
+/** The undated sentences, filled in once: a record of hundreds of results asks for the same few. */
+const UNDATED = Object.fromEntries(
+  (Object.keys(WORDS) as Locale[]).map((l) => [l, Object.fromEntries(NOUNS.map((n) => [n, Object.fromEntries(KEYS.map((k) => [k, fill(WORDS[l][k], l, n)]))]))]),
+) as Record<Locale, Record<Noun, Record<ExplanationKey, string>>>;
+
 export function explain(key: ExplanationKey, locale: Locale, noun: Noun, date?: string): string {
-  return fill(WORDS[locale][key], locale, noun, date);
+  return date === undefined ? UNDATED[locale][noun][key] : fill(WORDS[locale][key], locale, noun, date);
 }
 
 export function defaultNote(locale: Locale, noun: Noun): string {
