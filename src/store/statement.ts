@@ -36,16 +36,10 @@ interface PgPool {
  * to it directly: TypeORM's query runner adds a runner, its events and its release around every
  * call, several turns of the event loop that a statement on the request path does not need.
  */
-const pools = new WeakMap<DataSource, PgPool | null>();
 function pgPool(ds: DataSource): PgPool | undefined {
-  let pool = pools.get(ds);
-  if (pool === undefined) {
-    const master = (ds.driver as { master?: Partial<PgPool> }).master;
-    const embedded = (ds.options as { driver?: unknown }).driver !== undefined;
-    pool = !embedded && typeof master?.query === 'function' ? (master as PgPool) : null;
-    pools.set(ds, pool);
-  }
-  return pool ?? undefined;
+  if ((ds.options as { driver?: unknown }).driver !== undefined) return undefined;
+  const master = (ds.driver as { master?: Partial<PgPool> }).master;
+  return typeof master?.query === 'function' ? (master as PgPool) : undefined;
 }
 
 /** Runs a statement with its parameters; answers its rows. */
