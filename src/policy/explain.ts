@@ -50,12 +50,18 @@ export function fill(template: string, locale: Locale, noun: Noun, date?: string
 }
 
 const KEYS = Object.keys(WORDS.en).filter((k): k is ExplanationKey => k !== 'nouns' && k !== 'note');
-const NOUNS: Noun[] = ['result', 'document'];
+
+function undated(locale: Locale, noun: Noun): Record<ExplanationKey, string> {
+  const out = {} as Record<ExplanationKey, string>;
+  for (const k of KEYS) out[k] = fill(WORDS[locale][k], locale, noun);
+  return out;
+}
 
 /** The undated sentences, filled in once: a record of hundreds of results asks for the same few. */
-const UNDATED = Object.fromEntries(
-  (Object.keys(WORDS) as Locale[]).map((l) => [l, Object.fromEntries(NOUNS.map((n) => [n, Object.fromEntries(KEYS.map((k) => [k, fill(WORDS[l][k], l, n)]))]))]),
-) as Record<Locale, Record<Noun, Record<ExplanationKey, string>>>;
+const UNDATED: Record<Locale, Record<Noun, Record<ExplanationKey, string>>> = {
+  en: { result: undated('en', 'result'), document: undated('en', 'document') },
+  es: { result: undated('es', 'result'), document: undated('es', 'document') },
+};
 
 export function explain(key: ExplanationKey, locale: Locale, noun: Noun, date?: string): string {
   return date === undefined ? UNDATED[locale][noun][key] : fill(WORDS[locale][key], locale, noun, date);
