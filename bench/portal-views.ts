@@ -12,6 +12,7 @@ import { startTestPortal, type TestPortal } from '../test/integration/helpers/te
 import { newestSessionToken, RawFhir, type Endpoint } from './raw-fhir.js';
 import { fmt, measure, measureInTurns, PAIR_TURNS, summarize } from './stats.js';
 import { profileAdapter } from './profile-adapter.js';
+import { overheadSplit } from './overhead-split.js';
 import { FIXTURES, largestBundle } from './fixtures.js';
 import { runSeparateEhrBench } from './separate-ehr.js';
 
@@ -146,6 +147,7 @@ export async function runViewsBench(): Promise<void> {
 
     watch.set(0);
     await profileAdapter(portal, browser, patient.id);
+    await overheadSplit(portal, browser, raw);
   } finally {
     await portal.stop();
   }

@@ -7,31 +7,20 @@ import type { Communication, FhirResource } from 'fhir/r4.js';
 import type { TestBrowser } from '../test/integration/helpers/browser.js';
 import type { TestPortal } from '../test/integration/helpers/test-portal.js';
 import { fhirForSession } from '../src/fhir/for-session.js';
-import { SESSION_COOKIE } from '../src/http/cookies.js';
 import { applyPolicy } from '../src/policy/index.js';
 import { loadClinicalRecords } from '../src/portal/clinical-records.js';
 import { policyContext } from '../src/portal/policy-context.js';
-import type { PortalCall } from '../src/portal/portal.js';
 import { PortalService } from '../src/portal/portal-service.js';
 import { mapResults } from '../src/views/results.js';
 import { mapThreads } from '../src/views/messages.js';
 import type { PendingItem } from '../src/views/pending.js';
 import { ADAPTER_SEARCHES, COMMUNICATIONS, type PlannedSearch } from './raw-fhir.js';
 import { fmt, measure, summarize } from './stats.js';
+import { benchCall } from './bench-call.js';
 
 export async function profileAdapter(portal: TestPortal, browser: TestBrowser, patientId: string): Promise<void> {
   const s = portal.services;
-  const cookie = browser.jar.get(SESSION_COOKIE);
-  const found = await s.sessions.lookup(cookie ? decodeURIComponent(cookie) : undefined);
-  if (found.status !== 'active') throw new Error(`session ${found.status}`);
-  const session = found.session;
-  const reg = s.registration(session.ehrId);
-  const call = (): PortalCall => ({
-    s,
-    session,
-    view: { timeZone: reg.timeZone, locale: 'en', now: s.clock(), patientRef: `Patient/${patientId}`, viewerRef: `Patient/${session.viewer.id}` },
-    meta: { ip: '127.0.0.1', userAgent: 'bench', requestId: 'bench' },
-  });
+  const { session, cookie, call } = await benchCall(portal, browser);
   const service = new PortalService();
   const fhir = fhirForSession(s, session);
   const rec = await loadClinicalRecords(call(), fhir, { reports: true, documents: true });
@@ -45,7 +34,7 @@ export async function profileAdapter(portal: TestPortal, browser: TestBrowser, p
   ];
 
   const pieces: [string, () => Promise<unknown>][] = [
-    ['session lookup (auth pipeline)', () => s.sessions.lookup(cookie ? decodeURIComponent(cookie) : undefined)],
+    ['session lookup (auth pipeline)', () => s.sessions.lookup(cookie)],
     ['session touch (auth pipeline)', () => s.sessions.touch(session)],
     ['policy context (1 DB read)', () => policyContext(call())],
     ['outbox local writes (1 DB read)', () => s.outbox.localWrites(session.ehrId, patientId, { kind: 'message' })],
