@@ -66,3 +66,29 @@ export async function measureInTurns(
   }
   return out;
 }
+
+/**
+ * Measures cases against each other call by call: every round runs each case once, the order
+ * reversed every other round, until `budgetMs` has passed (the first `warmupRounds` rounds are not
+ * recorded). Finer than measureInTurns when many cases must see the same machine at the same time.
+ */
+export async function measureCallByCall(
+  cases: readonly (readonly [label: string, once: () => Promise<void>])[],
+  o: { warmupRounds: number; budgetMs: number },
+): Promise<{ samples: Map<string, Sample>; rounds: number }> {
+  const samples = new Map<string, Sample>(cases.map(([label]) => [label, { label, ms: [], seconds: 0 }]));
+  const start = performance.now();
+  let round = 0;
+  for (; round < o.warmupRounds || performance.now() - start < o.budgetMs; round++) {
+    for (const [label, once] of round % 2 ? [...cases].reverse() : cases) {
+      const t = performance.now();
+      await once();
+      if (round < o.warmupRounds) continue;
+      const ms = performance.now() - t;
+      const acc = samples.get(label)!;
+      acc.ms.push(ms);
+      acc.seconds += ms / 1000;
+    }
+  }
+  return { samples, rounds: round - o.warmupRounds };
+}
