@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import jose from 'node-jose';
 import { CipherError, createFieldCipher, type FieldCipher } from '../../../src/crypto/field-cipher.js';
 import { generateKeySet, removeKey, rotate, type KeySet } from '../../../src/crypto/key-set.js';
 
@@ -46,8 +47,27 @@ describe('FieldCipher', () => {
     assert.equal(await cipher.decrypt(jwe), plain);
   });
 
-  it('encrypts the same text differently each time', async () => {
-    assert.notEqual(await cipher.encrypt('same'), await cipher.encrypt('same'));
+  it('encrypts the same text differently each time: a new wrapped content key and IV per value', async () => {
+    const values = await Promise.all(Array.from({ length: 50 }, () => cipher.encrypt('same')));
+    const parts = values.map((jwe) => jwe.split('.'));
+    for (const [index, name] of [[1, 'wrapped key'], [2, 'IV'], [3, 'ciphertext']] as const) {
+      assert.equal(new Set(parts.map((p) => p[index])).size, values.length, `every ${name} differs`);
+    }
+    for (const p of parts) {
+      // A256KW wraps the 32-byte content key into 40 bytes; A256GCM's IV is 12 bytes.
+      assert.equal(Buffer.from(p[1]!, 'base64url').length, 40);
+      assert.equal(Buffer.from(p[2]!, 'base64url').length, 12);
+    }
+    for (const jwe of values) assert.equal(await cipher.decrypt(jwe), 'same');
+  });
+
+  it('reads values whose content key node-jose drew itself (as earlier releases wrote them)', async () => {
+    const k = set.keys[0]!;
+    const key = await jose.JWK.asKey({ kty: 'oct', kid: k.kid, k: k.k, use: 'enc', alg: 'A256KW' });
+    const jwe = await jose.JWE.createEncrypt({ format: 'compact', contentAlg: 'A256GCM', fields: { alg: 'A256KW', kid: k.kid } }, key)
+      .update(Buffer.from('written by an earlier release', 'utf8'))
+      .final();
+    assert.equal(await cipher.decrypt(jwe), 'written by an earlier release');
   });
 
   it('round-trips JSON', async () => {
