@@ -15,6 +15,7 @@ import type { TestBrowser } from '../test/integration/helpers/browser.js';
 import type { TestPortal } from '../test/integration/helpers/test-portal.js';
 import { fhirForSession } from '../src/fhir/for-session.js';
 import { PortalService } from '../src/portal/portal-service.js';
+import { THREAD_WRITES } from '../src/portal/local-writes.js';
 import { ADAPTER_SEARCHES, type RawFhir } from './raw-fhir.js';
 import { fmt, measureCallByCall, summarize } from './stats.js';
 import { benchCall } from './bench-call.js';
@@ -41,7 +42,7 @@ export async function overheadSplit(portal: TestPortal, browser: TestBrowser, ra
     ['raw', async () => void (await raw.parallel('summary'))],
     ['raw again', async () => void (await raw.parallel('summary'))],
     ['FHIR via FhirSession', async () => void (await Promise.all(searches()))],
-    ['+ local reads', async () => void (await Promise.all([...searches(), s.policyState.forPatient(session.ehrId, session.patientId), s.outbox.localWrites(session.ehrId, session.patientId, { kind: 'message' })]))],
+    ['+ local reads', async () => void (await Promise.all([...searches(), s.policyState.forPatient(session.ehrId, session.patientId), s.outbox.sealedWrites(session.ehrId, session.patientId, { kinds: THREAD_WRITES })]))],
     [
       '+ policy and views',
       async () => {

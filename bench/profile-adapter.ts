@@ -14,6 +14,7 @@ import { PortalService } from '../src/portal/portal-service.js';
 import { mapResults } from '../src/views/results.js';
 import { mapThreads } from '../src/views/messages.js';
 import type { PendingItem } from '../src/views/pending.js';
+import { THREAD_WRITES } from '../src/portal/local-writes.js';
 import { ADAPTER_SEARCHES, COMMUNICATIONS, type PlannedSearch } from './raw-fhir.js';
 import { fmt, measure, summarize } from './stats.js';
 import { benchCall } from './bench-call.js';
@@ -37,7 +38,7 @@ export async function profileAdapter(portal: TestPortal, browser: TestBrowser, p
     ['session lookup (auth pipeline)', () => s.sessions.lookup(cookie)],
     ['session touch (auth pipeline)', () => s.sessions.touch(session)],
     ['policy context (1 DB read)', () => policyContext(call())],
-    ['outbox local writes (1 DB read)', () => s.outbox.localWrites(session.ehrId, patientId, { kind: 'message' })],
+    ['outbox local writes (1 DB read)', () => s.outbox.sealedWrites(session.ehrId, patientId, { kinds: THREAD_WRITES })],
     ['audit append (1 row)', () => s.audit.record(auditRows())],
     ['FHIR: results searches via FhirSession', () => Promise.all(ADAPTER_SEARCHES.results.map((x) => search(x)))],
     ['policy: applyPolicy on the record', async () => applyPolicy({ reports: rec.outcome.visible.reports, observations: rec.outcome.visible.observations, documents: rec.outcome.visible.documents }, ctx, rules)],

@@ -11,7 +11,7 @@ import { runStatement, statement, type Statement } from '../store/statement.js';
 import { localDay } from '../views/format-date.js';
 import { isOverdue } from './schedule.js';
 import { validateAppointmentRequest, validateCancel, validateMessage, validateReply, validateUpload } from './validate.js';
-import { LOCAL_THREAD_PREFIX, type Author, type DeliveryResult, type LocalWrite, type OutboxKind, type Payload } from './types.js';
+import { LOCAL_THREAD_PREFIX, type Author, type DeliveryResult, type LocalWrite, type LocalWriteFilter, type OutboxKind, type Payload, type SealedWrite } from './types.js';
 
 const RESOURCE_TYPE: Record<OutboxKind, string> = {
   message: 'Communication',
@@ -114,32 +114,46 @@ export class Outbox {
   }
 
   /** Local writes of this patient (decrypted) for merging into views, oldest first. */
-  async localWrites(ehrId: string, patientId: string, opts: { kind?: OutboxKind; threadId?: string } = {}): Promise<LocalWrite[]> {
+  async localWrites(ehrId: string, patientId: string, opts: LocalWriteFilter = {}): Promise<LocalWrite[]> {
+    return this.open(await this.sealedWrites(ehrId, patientId, opts));
+  }
+
+  /**
+   * Local writes of this patient with their payloads still sealed, oldest first: what a view
+   * needs to tell which of them the EHR already shows, so that only the others are decrypted.
+   */
+  async sealedWrites(ehrId: string, patientId: string, opts: LocalWriteFilter = {}): Promise<SealedWrite[]> {
     // A prepared statement per filter set: every messages page and the summary read this.
     const where = ['ehr_id = $1', 'patient_id = $2'];
-    const params: string[] = [ehrId, patientId];
-    if (opts.kind) where.push(`kind = $${params.push(opts.kind)}`);
+    const params: (string | string[])[] = [ehrId, patientId];
+    if (opts.kinds) where.push(`kind = ANY($${params.push([...opts.kinds])}::text[])`);
     if (opts.threadId) {
       const key = await this.canonicalThreadKey(ehrId, patientId, opts.threadId);
       where.push(`(thread_key = $${params.push(key)} OR thread_key = $${params.push(opts.threadId)})`);
     }
-    const name = `outbox_local_writes${opts.kind ? '_kind' : ''}${opts.threadId ? '_thread' : ''}`;
+    const name = `outbox_local_writes${opts.kinds ? '_kinds' : ''}${opts.threadId ? '_thread' : ''}`;
     let select = this.selects.get(name);
     if (select === undefined) {
       select = statement(name, `SELECT ${entityColumns(this.s.db, OutboxItemEntity)} FROM outbox_item WHERE ${where.join(' AND ')} ORDER BY seq ASC`);
       this.selects.set(name, select);
     }
     const rows = await runStatement<OutboxItemRow>(this.s.db, select, params);
-    const overdueMs = this.s.config.env.OUTBOX_OVERDUE_MINUTES * 60_000;
-    const now = this.s.clock();
+    // A thread started here: its EHR id, for the replies written into it.
     const origin = new Map<string, string | null>();
     for (const r of rows) if (r.kind === 'message') origin.set(`${LOCAL_THREAD_PREFIX}${r.id}`, r.ehrThreadId);
+    return rows.map((row) => ({ id: row.id, kind: row.kind as OutboxKind, result: row.result as DeliveryResult, row, originThread: row.threadKey ? origin.get(row.threadKey) : undefined }));
+  }
+
+  /** Decrypts local writes for a view. */
+  async open(writes: readonly SealedWrite[]): Promise<LocalWrite[]> {
+    const overdueMs = this.s.config.env.OUTBOX_OVERDUE_MINUTES * 60_000;
+    const now = this.s.clock();
     return Promise.all(
-      rows.map(async (r): Promise<LocalWrite> => {
+      writes.map(async ({ row: r, originThread }): Promise<LocalWrite> => {
         const payload = await this.s.cipher.decryptJson<Payload>(r.payload);
         const created = new Date(r.createdAt);
         const threadId = r.kind === 'message' ? `${LOCAL_THREAD_PREFIX}${r.id}` : r.kind === 'reply' ? (payload as { threadId: string }).threadId : undefined;
-        const ehrThreadId = r.ehrThreadId ?? (r.threadKey && origin.get(r.threadKey)) ?? (threadId && !threadId.startsWith(LOCAL_THREAD_PREFIX) ? threadId : undefined);
+        const ehrThreadId = r.ehrThreadId ?? originThread ?? (threadId && !threadId.startsWith(LOCAL_THREAD_PREFIX) ? threadId : undefined);
         return {
           id: r.id,
           kind: r.kind as OutboxKind,

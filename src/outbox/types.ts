@@ -1,3 +1,4 @@
+import type { OutboxItemRow } from '../store/entities/outbox-item.js';
 import type { DeliveryStatus } from '../views/messages.js';
 
 export type OutboxKind = 'message' | 'reply' | 'appointment-request' | 'cancel' | 'upload';
@@ -47,6 +48,22 @@ export interface DeliveryResult {
   messageId?: string;
   resourceType?: string;
   resourceId?: string;
+}
+
+/** Which of a patient's local writes to read: of these kinds, in this conversation. */
+export interface LocalWriteFilter {
+  kinds?: readonly OutboxKind[];
+  threadId?: string;
+}
+
+/** A local write as stored, its payload still encrypted. */
+export interface SealedWrite {
+  id: string;
+  kind: OutboxKind;
+  result: DeliveryResult;
+  row: OutboxItemRow;
+  /** For a write into a thread started here: that thread's EHR id once it has one (null before). */
+  originThread: string | null | undefined;
 }
 
 /** A local write as the views merge it (decrypted). */

@@ -1,5 +1,5 @@
 import type { Communication } from 'fhir/r4.js';
-import type { LocalWrite } from '../outbox/types.js';
+import type { DeliveryResult, LocalWrite, OutboxKind } from '../outbox/types.js';
 import { PURPOSE_SYSTEM } from '../outbox/types.js';
 import type { PortalSession } from '../smart/sessions.js';
 
@@ -28,21 +28,37 @@ function shownStatus(w: LocalWrite): Communication['status'] {
   return STATUS[w.status];
 }
 
+/** The local writes a conversation shows: new threads and replies. */
+export const THREAD_WRITES: readonly OutboxKind[] = ['message', 'reply'];
+
+/** The EHR's own ids of the Communications it showed. */
+export function idsShown(fromEhr: readonly Communication[]): Set<string> {
+  const ids = new Set<string>();
+  for (const c of fromEhr) if (c.id !== undefined) ids.add(c.id);
+  return ids;
+}
+
+/** A write whose message the EHR already shows is shown from there, not from here. */
+export function shownByEhr(result: DeliveryResult, inEhr: ReadonlySet<string>): boolean {
+  return result.messageId !== undefined && inEhr.has(result.messageId);
+}
+
 /**
  * The patient's own messages that the EHR does not show yet, as Communications the thread views
  * understand: status preparation/on-hold/not-done map to sending/retrying/rejected. Once the EHR
  * has the message, the EHR's copy is shown instead (matched by the id it was given).
  */
 export function localMessagesAsCommunications(writes: LocalWrite[], session: PortalSession, fromEhr: Communication[], locale: 'en' | 'es' = 'en'): Communication[] {
-  const inEhr = new Set(fromEhr.map((c) => c.id));
+  const inEhr = idsShown(fromEhr);
   const out: Communication[] = [];
   for (const w of writes) {
     if (w.payload.kind !== 'message' && w.payload.kind !== 'reply') continue;
-    if (w.result.messageId && inEhr.has(w.result.messageId)) continue;
+    if (shownByEhr(w.result, inEhr)) continue;
     const subject = { reference: `Patient/${session.patientId}` };
     const sender = { reference: w.author.reference };
     let headerRef: string;
-    if (w.payload.kind === 'reply') headerRef = w.payload.threadId;
+    // A reply into a thread started here goes under the EHR's header once the EHR shows it.
+    if (w.payload.kind === 'reply') headerRef = w.ehrThreadId !== undefined && inEhr.has(w.ehrThreadId) ? w.ehrThreadId : w.payload.threadId;
     else if (w.result.headerId && inEhr.has(w.result.headerId)) headerRef = w.result.headerId;
     else {
       headerRef = w.threadId ?? `local-${w.id}`;

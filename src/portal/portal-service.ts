@@ -14,7 +14,7 @@ import { mapDocuments } from '../views/documents.js';
 import { mapSummary } from '../views/summary.js';
 import { loadClinicalRecords } from './clinical-records.js';
 import { policyContext } from './policy-context.js';
-import { localMessagesAsCommunications } from './local-writes.js';
+import { idsShown, localMessagesAsCommunications, shownByEhr, THREAD_WRITES } from './local-writes.js';
 import type {
   Portal,
   PortalCall,
@@ -101,10 +101,10 @@ export class PortalService implements Portal {
 
   /** Communications the viewer may see (proxies never learn of minors' confidential threads). */
   private async communications(call: PortalCall): Promise<{ comms: Communication[]; included: FhirResource[]; cut: boolean; decisions: Map<string, Decision> }> {
-    const [found, ctx, local] = await Promise.all([
+    const [found, ctx, sealed] = await Promise.all([
       this.fhir(call).searchPatient<Communication>('Communication', 'subject', { _include: 'Communication:sender', _count: '100', _sort: '-sent' }),
       policyContext(call),
-      call.s.outbox.localWrites(call.session.ehrId, call.session.patientId, { kind: 'message' }),
+      call.s.outbox.sealedWrites(call.session.ehrId, call.session.patientId, { kinds: THREAD_WRITES }),
     ]);
     const rules = call.s.rules(call.session.ehrId);
     const decisions = new Map<string, Decision>();
@@ -114,6 +114,9 @@ export class PortalService implements Portal {
       decisions.set(`Communication/${c.id ?? '#'}`, d);
       if (d.visible) comms.push(c);
     }
+    // Only what the EHR does not show yet is decrypted: a long history of delivered messages costs nothing here.
+    const inEhr = idsShown(comms);
+    const local = await call.s.outbox.open(sealed.filter((w) => !shownByEhr(w.result, inEhr)));
     comms.push(...localMessagesAsCommunications(local, call.session, comms, call.view.locale));
     return { comms, included: found.included, cut: found.cut, decisions };
   }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import type { Appointment, Binary, Communication, DocumentReference, Resource } from 'fhir/r4.js';
 import { parseSearchRequest } from '@medplum/core';
 import { OutboxWorker } from '../../../src/outbox/worker.js';
+import { createFieldCipher } from '../../../src/crypto/field-cipher.js';
+import { generateKeySet } from '../../../src/crypto/key-set.js';
 import { PROFILES } from '../../../src/outbox/resources.js';
 import { WRITE_IDENTIFIER_SYSTEM } from '../../../src/outbox/types.js';
 import { TestBrowser } from '../helpers/browser.js';
@@ -60,7 +62,7 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     assert.equal(r.status, 202, r.text);
     assert.equal(r.json.status, 'sending');
     assert.match(r.json.threadId, /^local-/);
-    const before = await portal.services.outbox.localWrites('sandbox', patient, { kind: 'message' });
+    const before = await portal.services.outbox.localWrites('sandbox', patient, { kinds: ['message'] });
     const mine = before.find((w) => w.id === r.json.id)!;
     assert.equal(mine.status, 'sending');
     assert.equal(mine.overdue, false);
@@ -103,6 +105,65 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     const audits = await portal.services.audit.records('sandbox', patient, { actions: ['write'] });
     assert.ok(audits.some((a) => a.resourceId === r.json.id && a.outcome === 'pending'));
     assert.ok(audits.some((a) => a.resourceId === msg.id && a.outcome === 'success' && a.actor.kind === 'system'));
+  });
+
+  it('a reply shows in its conversation at once, while it waits for the EHR, and then once, from the EHR', async () => {
+    type Msg = { id: string; body: string; status: string; from: { self: boolean } };
+    const messagesOf = async (threadId: string): Promise<Msg[]> => {
+      const t = await maria.get<{ messages: Msg[] }>(`/api/messages/${threadId}`);
+      assert.equal(t.status, 200, t.text);
+      return t.json.messages;
+    };
+    const withBody = (list: Msg[], body: string) => list.filter((m) => m.body === body);
+
+    // Into a thread the EHR started.
+    const ehrThread = (await maria.get<{ items: { id: string }[] }>('/api/messages')).json.items.find((t) => !t.id.startsWith('local-'))!;
+    const body = `Thank you, I will come in on Tuesday (${Date.now()}).`;
+    const reply = await maria.post(`/api/messages/${ehrThread.id}/replies`, { body });
+    assert.equal(reply.status, 202, reply.text);
+    const waiting = withBody(await messagesOf(ehrThread.id), body);
+    assert.equal(waiting.length, 1, 'the reply is listed before the EHR has it');
+    assert.equal(waiting[0]!.status, 'sending');
+    assert.equal(waiting[0]!.from.self, true);
+
+    // Into a thread started here: before the EHR has the thread, and after.
+    const started = await maria.post('/api/messages', { purpose: 'other', subject: 'Parking at the clinic', body: 'Is there parking for patients?' });
+    assert.equal(started.status, 202, started.text);
+    const localReply = `And is it free? (${Date.now()})`;
+    assert.equal((await maria.post(`/api/messages/${started.json.threadId}/replies`, { body: localReply })).status, 202);
+    const beforeDelivery = await messagesOf(started.json.threadId);
+    assert.deepEqual(beforeDelivery.map((m) => [m.body, m.status]), [['Is there parking for patients?', 'sending'], [localReply, 'sending']]);
+
+    await drain();
+    const delivered = withBody(await messagesOf(ehrThread.id), body);
+    assert.equal(delivered.length, 1, 'shown once, not also from the local copy');
+    assert.equal(delivered[0]!.status, 'delivered');
+    assert.ok(!delivered[0]!.id.startsWith('local-'), 'the EHR\'s copy is shown');
+    const header = (await portal.services.outbox.resolveThread('sandbox', patient, started.json.threadId)).ehrThreadId!;
+    const inEhr = await messagesOf(header);
+    assert.deepEqual(inEhr.map((m) => [m.body, m.status]), [['Is there parking for patients?', 'delivered'], [localReply, 'delivered']]);
+    assert.ok(inEhr.every((m) => !m.id.startsWith('local-')));
+  });
+
+  it('what the EHR already shows is not decrypted again: a local copy under a retired key does not break the page', async () => {
+    const r = await maria.post('/api/messages', { purpose: 'other', subject: 'Flu shot', body: 'Do you have flu shots in stock?' });
+    assert.equal(r.status, 202, r.text);
+    await drain();
+    try {
+      // As after a key rotation whose old key was removed from the key ring: this copy can no longer be read.
+      const retired = await (await createFieldCipher(generateKeySet())).encrypt('{}');
+      await portal.db.query('UPDATE outbox_item SET payload = $1 WHERE id = $2', [retired, r.json.id]);
+      const list = await maria.get<{ items: { subject: string }[] }>('/api/messages');
+      assert.equal(list.status, 200, list.text);
+      assert.ok(list.json.items.some((t) => t.subject === 'Flu shot'), 'shown from the EHR');
+      assert.equal((await maria.get('/api/summary')).status, 200);
+      // A copy the EHR does not show is still read, and an unreadable one still fails loudly.
+      await portal.db.query(`UPDATE outbox_item SET status = 'sending', result = '{}'::jsonb WHERE id = $1`, [r.json.id]);
+      await portal.sandbox!.repo.deleteResource('Communication', (await byWriteId<Communication>('Communication', `${r.json.id}-message`))[0]!.id!);
+      assert.equal((await maria.get('/api/messages')).status, 500);
+    } finally {
+      await portal.db.query('DELETE FROM outbox_item WHERE id = $1', [r.json.id]);
+    }
   });
 
   it('a retry after a lost response does not duplicate (conditional create on the write identifier)', async () => {
@@ -203,7 +264,7 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     conforms({ ...appt, status: 'proposed' } as Appointment, PROFILES.appointment);
     // Cancelling is an update: it needs Appointment update ("u") in the granted scopes.
     const scopes = (maria.session!.scopes as string[]).join(' ');
-    const [cancel] = (await portal.services.outbox.localWrites('sandbox', patient, { kind: 'cancel' })).filter((x) => x.id === c.json.id);
+    const [cancel] = (await portal.services.outbox.localWrites('sandbox', patient, { kinds: ['cancel'] })).filter((x) => x.id === c.json.id);
     if (/patient\/(Appointment|\*)\.c?r?u|patient\/(Appointment|\*)\.write/.test(scopes)) {
       assert.equal(cancel?.status, 'delivered');
       assert.equal(appt.status, 'cancelled');
@@ -225,7 +286,7 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     assert.equal(c2.status, 202, c2.text);
     await repo().updateResource({ ...(appt2 as never as Appointment), status: 'booked' } as never);
     await drain();
-    const [w] = (await portal.services.outbox.localWrites('sandbox', patient, { kind: 'cancel' })).filter((x) => x.id === c2.json.id);
+    const [w] = (await portal.services.outbox.localWrites('sandbox', patient, { kinds: ['cancel'] })).filter((x) => x.id === c2.json.id);
     assert.equal(w?.status, 'rejected');
     assert.match(w?.rejectionReason ?? '', /already booked/);
   });
