@@ -10,7 +10,7 @@ import {
   buildThreadMessage,
   buildUploadDocument,
   ifNoneExist,
-  zoneOffset,
+  requestOffset,
   type WriteContext,
 } from './resources.js';
 import type { DeliveryResult, Payload, StoredFile } from './types.js';
@@ -121,7 +121,7 @@ export async function deliver(job: DeliveryJob): Promise<Delivered> {
     }
     case 'appointment-request': {
       const r = job.result;
-      const offset = zoneOffset(job.registration.timeZone, new Date(`${payload.preferred[0]?.date.slice(0, 10) ?? job.ctx.enqueuedAt.slice(0, 10)}T12:00:00Z`));
+      const offset = requestOffset(job.registration.timeZone, payload, job.ctx.enqueuedAt);
       const resource = payload.as === 'ServiceRequest' ? buildServiceRequest(job.ctx, payload, offset) : buildAppointmentRequest(job.ctx, payload, offset);
       if (!r.resourceId) {
         r.resourceId = idOf((await job.fhir.create(resource as Resource, ifNoneExist(resource.identifier![0]!))).resource);

@@ -104,6 +104,11 @@ export function zoneOffset(timeZone: string, date: Date): string {
   return m ? `${m[1]}:${m[2] ?? '00'}` : '+00:00';
 }
 
+/** The clinic's UTC offset on the request's first preferred day (or the day it was sent). */
+export function requestOffset(timeZone: string, p: Extract<Payload, { kind: 'appointment-request' }>, enqueuedAt: string): string {
+  return zoneOffset(timeZone, new Date(`${p.preferred[0]?.date.slice(0, 10) ?? enqueuedAt.slice(0, 10)}T12:00:00Z`));
+}
+
 const visitTypeConcept = (v: 'in-person' | 'video') => ({
   coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0276', code: 'ROUTINE', display: 'Routine appointment - default if not valued' }],
   text: v === 'video' ? 'Video visit' : 'In-person visit',

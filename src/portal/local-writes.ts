@@ -1,7 +1,11 @@
-import type { Communication } from 'fhir/r4.js';
-import type { DeliveryResult, LocalWrite, OutboxKind } from '../outbox/types.js';
+import type { Appointment, Communication } from 'fhir/r4.js';
+import { buildAppointmentRequest, requestOffset } from '../outbox/resources.js';
+import type { DeliveryResult, LocalWrite, OutboxKind, SealedWrite } from '../outbox/types.js';
 import { PURPOSE_SYSTEM } from '../outbox/types.js';
 import type { PortalSession } from '../smart/sessions.js';
+import type { RequestDelivery } from '../views/appointments.js';
+import type { LocalUpload } from '../views/documents.js';
+import type { DeliveryStatus } from '../views/messages.js';
 
 const STATUS: Record<LocalWrite['status'], Communication['status']> = {
   sending: 'preparation',
@@ -23,9 +27,13 @@ function note(w: LocalWrite, locale: 'en' | 'es'): string | undefined {
  * What the patient is told: "sending" while delivery is under way, even through a few retries;
  * "retrying" ("not delivered yet — we keep trying; call the clinic if urgent") once it is overdue.
  */
+function shownDelivery(w: LocalWrite): DeliveryStatus {
+  if (w.status === 'sending' || w.status === 'retrying') return w.overdue ? 'retrying' : 'sending';
+  return w.status;
+}
+
 function shownStatus(w: LocalWrite): Communication['status'] {
-  if (w.status === 'sending' || w.status === 'retrying') return w.overdue ? STATUS.retrying : STATUS.sending;
-  return STATUS[w.status];
+  return STATUS[shownDelivery(w)];
 }
 
 /** The local writes a conversation shows: new threads and replies. */
@@ -90,4 +98,73 @@ export function localMessagesAsCommunications(writes: LocalWrite[], session: Por
     });
   }
   return out;
+}
+
+/** The local writes the appointments page shows: requests, and cancellations of requests. */
+export const APPOINTMENT_WRITES: readonly OutboxKind[] = ['appointment-request', 'cancel'];
+
+/**
+ * Which of them to decrypt: requests whose Appointment the EHR does not show, and cancellations
+ * still on their way (one that arrived shows in the EHR's copy; a refused one changed nothing).
+ */
+export function appointmentWritesToOpen(writes: readonly SealedWrite[], shownIds: ReadonlySet<string>): SealedWrite[] {
+  return writes.filter((w) =>
+    w.kind === 'cancel' ? w.row.status !== 'delivered' && w.row.status !== 'rejected' : w.kind === 'appointment-request' && notShownAs(w, 'Appointment', shownIds),
+  );
+}
+
+/**
+ * The patient's appointment requests that the EHR does not show (not sent yet, refused, or sent as
+ * a ServiceRequest the appointments list does not read), as the Appointment the EHR is sent, under
+ * the request's own id (a request not sent yet can be cancelled by it). A request cancelled here
+ * shows as cancelled; one the EHR refused shows with the EHR's reason.
+ */
+export function localRequestsAsAppointments(
+  writes: readonly LocalWrite[],
+  session: PortalSession,
+  timeZone: string,
+  locale: 'en' | 'es' = 'en',
+): { appointments: Appointment[]; requests: Map<string, RequestDelivery> } {
+  const cancelled = new Set<string>();
+  for (const w of writes) if (w.payload.kind === 'cancel' && w.status !== 'rejected') cancelled.add(w.payload.appointmentId);
+  const appointments: Appointment[] = [];
+  const requests = new Map<string, RequestDelivery>();
+  for (const w of writes) {
+    if (w.payload.kind !== 'appointment-request') continue;
+    const c = { itemId: w.id, patientId: session.patientId, author: w.author, enqueuedAt: w.createdAt };
+    const status = w.status === 'rejected' || cancelled.has(w.id) ? 'cancelled' : 'proposed';
+    appointments.push({ ...buildAppointmentRequest(c, w.payload, requestOffset(timeZone, w.payload, w.createdAt)), id: w.id, status });
+    requests.set(w.id, { status: shownDelivery(w), note: note(w, locale) ?? null });
+  }
+  return { appointments, requests };
+}
+
+/** Written here and not shown by the EHR under the resource it was given. */
+function notShownAs(w: SealedWrite, resourceType: string, shownIds: ReadonlySet<string>): boolean {
+  return !(w.result.resourceType === resourceType && w.result.resourceId !== undefined && shownIds.has(w.result.resourceId));
+}
+
+/** Uploads whose DocumentReference the EHR does not show. */
+export function uploadsToOpen(writes: readonly SealedWrite[], shownIds: ReadonlySet<string>): SealedWrite[] {
+  return writes.filter((w) => w.kind === 'upload' && notShownAs(w, 'DocumentReference', shownIds));
+}
+
+/** The patient's uploads that the EHR does not show, for the documents list (the file itself is not part of it). */
+export function localUploads(writes: readonly LocalWrite[], locale: 'en' | 'es' = 'en'): LocalUpload[] {
+  return writes.flatMap((w): LocalUpload[] => {
+    if (w.payload.kind !== 'upload') return [];
+    const { file } = w.payload;
+    return [
+      {
+        id: w.id,
+        description: w.payload.description,
+        category: w.payload.category,
+        sentAt: w.createdAt,
+        filename: file.filename,
+        size: file.size,
+        contentType: file.contentType,
+        delivery: { status: shownDelivery(w), note: note(w, locale) ?? null },
+      },
+    ];
+  });
 }

@@ -14,7 +14,7 @@ import { mapDocuments } from '../views/documents.js';
 import { mapSummary } from '../views/summary.js';
 import { loadClinicalRecords } from './clinical-records.js';
 import { policyContext } from './policy-context.js';
-import { idsShown, localMessagesAsCommunications, shownByEhr, THREAD_WRITES } from './local-writes.js';
+import { APPOINTMENT_WRITES, appointmentWritesToOpen, idsShown, localMessagesAsCommunications, localRequestsAsAppointments, localUploads, shownByEhr, THREAD_WRITES, uploadsToOpen } from './local-writes.js';
 import type {
   Portal,
   PortalCall,
@@ -142,9 +142,15 @@ export class PortalService implements Portal {
     return this.fhir(call).searchPatient<Appointment>('Appointment', 'patient', { _include: 'Appointment:actor', _count: '100', _sort: 'date' });
   }
 
+  /** The EHR's appointments, and the patient's requests made here that the EHR does not show. */
   async appointments(call: PortalCall) {
-    const found = await this.appointmentResources(call);
-    const list = await this.mapWhileAuditing(call, ['Appointment', undefined], () => mapAppointments(found.matches, found.included, call.view));
+    const { ehrId, patientId } = call.session;
+    const [found, sealed] = await Promise.all([this.appointmentResources(call), call.s.outbox.sealedWrites(ehrId, patientId, { kinds: APPOINTMENT_WRITES })]);
+    const shown = new Set(found.matches.flatMap((a) => (a.id === undefined ? [] : [a.id])));
+    const local = localRequestsAsAppointments(await call.s.outbox.open(appointmentWritesToOpen(sealed, shown)), call.session, call.s.registration(ehrId).timeZone, call.view.locale);
+    const list = await this.mapWhileAuditing(call, ['Appointment', undefined], () =>
+      mapAppointments([...found.matches, ...local.appointments], found.included, call.view, { requests: local.requests }),
+    );
     return found.cut ? { ...list, cut: true } : list;
   }
 
@@ -188,11 +194,16 @@ export class PortalService implements Portal {
     return streamAttachment(fhir, form, `report-${reportId}`);
   }
 
+  /** The EHR's documents, and the patient's uploads made here that the EHR does not show. */
   async documents(call: PortalCall) {
-    const rec = await loadClinicalRecords(call, this.fhir(call), { reports: true, documents: true });
+    const { ehrId, patientId } = call.session;
+    const [rec, sealed] = await Promise.all([loadClinicalRecords(call, this.fhir(call), { reports: true, documents: true }), call.s.outbox.sealedWrites(ehrId, patientId, { kinds: ['upload'] })]);
     const { visible, pending, decisions } = rec.outcome;
     const held = new Map([...decisions].filter(([k]) => k.startsWith('DocumentReference/')));
-    const list = await this.mapWhileAuditing(call, ['DocumentReference', undefined, held], () => mapDocuments(visible.documents, rec.supporting, pending, call.view));
+    // Every document the EHR returned, released or not: an upload it holds back is not shown twice.
+    const inEhr = new Set([...held.keys()].map((k) => k.slice('DocumentReference/'.length)));
+    const uploads = localUploads(await call.s.outbox.open(uploadsToOpen(sealed, inEhr)), call.view.locale);
+    const list = await this.mapWhileAuditing(call, ['DocumentReference', undefined, held], () => mapDocuments(visible.documents, rec.supporting, pending, call.view, { uploads }));
     return rec.cut ? { ...list, cut: true } : list;
   }
 

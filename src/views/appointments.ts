@@ -15,6 +15,7 @@ import type { Address, Appointment, Extension } from 'fhir/r4.js';
 import { checkResources } from '../fhir/resource-schemas.js';
 import { DateViewSchema, formatInstant, formatSpan, toMillis } from './format-date.js';
 import { checkedList, listEnvelope, mapChecked, type ListOptions } from './list.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from './messages.js';
 import { actorName, conceptText } from './names.js';
 import { isOtherPatient } from './patient-scope.js';
 import { referenceType, ResourceIndex } from './references.js';
@@ -37,6 +38,14 @@ const STATUS_WORDS: Record<Exclude<Appointment['status'], 'entered-in-error'>, W
   noshow: { en: 'Missed', es: 'No asistió' },
 };
 const PAST_BOOKED: Words = { en: 'Past appointment', es: 'Cita pasada' };
+/** A request the patient made here, by where it is on its way to the EHR. */
+const DELIVERY_WORDS: Record<DeliveryStatus, Words> = {
+  sending: { en: 'Sending your request to the clinic', es: 'Enviando su solicitud a la clínica' },
+  retrying: { en: 'Not sent yet: we keep trying. Call the clinic if it is urgent.', es: 'Aún no enviada: seguimos intentando. Llame a la clínica si es urgente.' },
+  delivered: { en: 'Sent to the clinic', es: 'Enviada a la clínica' },
+  rejected: { en: "Not accepted by the clinic's system", es: 'No aceptada por el sistema de la clínica' },
+};
+const CANCELLED_HERE: Words = { en: 'Cancelled', es: 'Cancelada' };
 const DEFAULT_TITLE: Words = { en: 'Appointment', es: 'Cita' };
 
 export const AppointmentViewSchema = z.object({
@@ -60,6 +69,8 @@ export const AppointmentViewSchema = z.object({
   instructions: z.string().nullable(),
   /** The EHR's last change (meta.lastUpdated), for calendar DTSTAMP / caching. */
   lastUpdated: z.string().nullable(),
+  /** A request made here that the EHR does not show yet: where it is, and the EHR's reason if it refused it. */
+  delivery: z.object({ status: z.enum(DELIVERY_STATUSES), note: z.string().nullable() }).nullable(),
 });
 export const AppointmentListSchema = listEnvelope(AppointmentViewSchema).extend({
   counts: z.object({
@@ -161,7 +172,13 @@ export function appointmentGroup(appt: Appointment, now: Date): AppointmentGroup
   }
 }
 
-function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContext): AppointmentView | undefined {
+/** A request made here, on its way to the EHR (see AppointmentView.delivery). */
+export interface RequestDelivery {
+  status: DeliveryStatus;
+  note: string | null;
+}
+
+function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContext, delivery: RequestDelivery | undefined): AppointmentView | undefined {
   const group = appointmentGroup(appt, ctx.now);
   if (group === undefined || appt.status === 'entered-in-error') return undefined;
   const practitioners: AppointmentView['practitioners'] = [];
@@ -190,7 +207,13 @@ function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContex
   const start = formatInstant(appt.start, ctx);
   const end = formatInstant(appt.end, ctx);
   const label =
-    group === 'past' && appt.status === 'booked' ? PAST_BOOKED : STATUS_WORDS[appt.status as keyof typeof STATUS_WORDS];
+    delivery !== undefined
+      ? appt.status === 'cancelled' && delivery.status !== 'rejected'
+        ? CANCELLED_HERE
+        : DELIVERY_WORDS[delivery.status]
+      : group === 'past' && appt.status === 'booked'
+        ? PAST_BOOKED
+        : STATUS_WORDS[appt.status as keyof typeof STATUS_WORDS];
   const url = telehealthUrl(appt, index);
   return {
     id: appt.id!,
@@ -216,6 +239,7 @@ function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContex
     telehealth: url === undefined ? null : { url },
     instructions: appt.patientInstruction?.trim() || null,
     lastUpdated: appt.meta?.lastUpdated ?? null,
+    delivery: delivery ?? null,
   };
 }
 
@@ -241,7 +265,8 @@ export function mapAppointments(
   appointments: readonly unknown[],
   included: readonly unknown[],
   context: ViewContext,
-  options: ListOptions = {},
+  /** `requests`: the patient's requests made here that the EHR does not show yet, by appointment id. */
+  options: ListOptions & { requests?: ReadonlyMap<string, RequestDelivery> } = {},
 ): AppointmentList {
   const ctx = checkContext(context);
   const checked = checkResources(appointments, 'Appointment');
@@ -258,7 +283,7 @@ export function mapAppointments(
       continue;
     }
     if (appt.status === 'entered-in-error') continue;
-    const view = mapChecked(appt, (a) => mapAppointment(a, index, ctx), AppointmentViewSchema);
+    const view = mapChecked(appt, (a) => mapAppointment(a, index, ctx, options.requests?.get(a.id!)), AppointmentViewSchema);
     if (view === undefined) skipped += 1;
     else items.push(view);
   }

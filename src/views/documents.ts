@@ -14,6 +14,7 @@ import { isOtherPatient } from './patient-scope.js';
 import { mapPending, PendingViewSchema, type PendingItem } from './pending.js';
 import { ResourceIndex } from './references.js';
 import { checkContext, say, type ViewContext, type Words } from './view-context.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from './messages.js';
 
 const DOCUMENT: Words = { en: 'Document', es: 'Documento' };
 
@@ -32,9 +33,34 @@ export const DocumentViewSchema = z.object({
   /** The EHR sent the document in this many formats; `url` serves the first. */
   contentCount: z.number().int().positive(),
 });
-export const DocumentListItemSchema = z.discriminatedUnion('status', [DocumentViewSchema, PendingViewSchema]);
+/** A file the patient uploaded here that the EHR does not show yet, and where it is on its way. */
+export const UploadViewSchema = z.object({
+  id: z.string().min(1),
+  status: z.literal('upload'),
+  title: z.string().min(1),
+  /** The patient's choice: insurance-card, form, outside-record or other. */
+  category: z.string().min(1),
+  date: DateViewSchema.nullable(),
+  size: z.number().int().nonnegative(),
+  contentType: z.string().min(1),
+  delivery: z.object({ status: z.enum(DELIVERY_STATUSES), note: z.string().nullable() }),
+});
+export const DocumentListItemSchema = z.discriminatedUnion('status', [DocumentViewSchema, PendingViewSchema, UploadViewSchema]);
 export const DocumentListSchema = listEnvelope(DocumentListItemSchema);
 export type DocumentView = z.infer<typeof DocumentViewSchema>;
+export type UploadView = z.infer<typeof UploadViewSchema>;
+
+/** A local upload as the documents list needs it (see UploadViewSchema). */
+export interface LocalUpload {
+  id: string;
+  description: string;
+  category: string;
+  sentAt: string;
+  filename: string;
+  size: number;
+  contentType: string;
+  delivery: { status: DeliveryStatus; note: string | null };
+}
 export type DocumentListItem = z.infer<typeof DocumentListItemSchema>;
 export type DocumentList = z.infer<typeof DocumentListSchema>;
 
@@ -60,7 +86,20 @@ function mapDocument(doc: DocumentReference, index: ResourceIndex, ctx: ViewCont
 }
 
 function dateOf(item: DocumentListItem): DateView | null {
-  return item.status === 'available' ? item.date : (item.issued ?? item.releaseAt);
+  return item.status === 'pending' ? (item.issued ?? item.releaseAt) : item.date;
+}
+
+function mapUpload(u: LocalUpload, ctx: ViewContext): UploadView {
+  return {
+    id: u.id,
+    status: 'upload',
+    title: u.description.trim() || u.filename,
+    category: u.category,
+    date: formatInstant(u.sentAt, ctx) ?? null,
+    size: u.size,
+    contentType: u.contentType,
+    delivery: u.delivery,
+  };
 }
 
 /** Documents newest first; `included` holds author resources. Undated items come last. */
@@ -69,7 +108,8 @@ export function mapDocuments(
   included: readonly unknown[],
   pending: readonly PendingItem[],
   context: ViewContext,
-  options: ListOptions = {},
+  /** `uploads`: the patient's uploads made here that the EHR does not show yet. */
+  options: ListOptions & { uploads?: readonly LocalUpload[] } = {},
 ): DocumentList {
   const ctx = checkContext(context);
   const checked = checkResources(documents, 'DocumentReference');
@@ -89,6 +129,11 @@ export function mapDocuments(
   for (const p of pending) {
     const view = mapPending(p, 'document', ctx);
     if (view !== undefined) items.push(view);
+  }
+  for (const u of options.uploads ?? []) {
+    const view = mapChecked(u, (x) => mapUpload(x, ctx), UploadViewSchema);
+    if (view === undefined) skipped += 1;
+    else items.push(view);
   }
   const key = (i: DocumentListItem) => {
     const d = dateOf(i);

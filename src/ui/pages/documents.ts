@@ -1,5 +1,5 @@
 import type { MessagingOptions, NewDocumentUpload } from '../../portal/portal.js';
-import type { DocumentList, DocumentView } from '../../views/documents.js';
+import type { DocumentList, DocumentView, UploadView } from '../../views/documents.js';
 import type { PendingView } from '../../views/pending.js';
 import { fileSize } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
@@ -29,6 +29,22 @@ ${d.size !== null ? html`<div><dt>${t.documentSize}</dt><dd>${fileSize(d.size, r
 ${d.description && d.description !== d.title ? html`<p>${d.description}</p>` : null}
 <div class="actions"><a class="button-secondary" href="${d.url}">${t.view}<span class="visually-hidden">: ${d.title}</span></a> <a class="button-secondary" href="${d.url}" download>${t.download}<span class="visually-hidden">: ${d.title}</span></a></div>
 ${d.contentCount > 1 ? html`<p class="hint">${t.moreFormats(d.contentCount)}</p>` : null}
+</li>`;
+}
+
+/** A file the patient sent from here that the EHR does not show yet. */
+function uploadCard(rc: RenderContext, u: UploadView): SafeHtml {
+  const { t } = rc;
+  const { status, note } = u.delivery;
+  const words = status === 'rejected' && note ? t.rejectedReason(note) : html`${t.status[status]}${note ? html` — ${note}` : null}`;
+  return html`<li class="card document">
+<h2 class="card-title">${u.title}</h2>
+<p class="delivery delivery-${status}">${t.deliveryStatus}: ${words}</p>
+<dl class="facts">
+<div><dt>${t.documentType}</dt><dd>${t.categories[u.category as keyof typeof t.categories] ?? u.category}</dd></div>
+${u.date ? html`<div><dt>${t.documentDate}</dt><dd><time datetime="${u.date.iso}">${u.date.display}</time></dd></div>` : null}
+<div><dt>${t.documentSize}</dt><dd>${fileSize(u.size, rc.locale)}</dd></div>
+</dl>
 </li>`;
 }
 
@@ -66,7 +82,7 @@ export function renderDocuments(
           list.items.length === 0
             ? html`<p>${t.noDocuments}</p>`
             : html`<ul class="cards-list">${list.items.map((d) =>
-                d.status === 'pending' ? html`<li class="card">${pendingBlock(rc, d as PendingView, 'document', 2)}</li>` : documentCard(rc, d),
+                d.status === 'pending' ? html`<li class="card">${pendingBlock(rc, d as PendingView, 'document', 2)}</li>` : d.status === 'upload' ? uploadCard(rc, d) : documentCard(rc, d),
               )}</ul>`
         }`;
   return {

@@ -166,6 +166,47 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     }
   });
 
+  it('an appointment request and an upload are listed at once, on their way, then from the EHR', async () => {
+    type Appt = { id: string; group: string; statusLabel: string; delivery: { status: string; note: string | null } | null };
+    type Doc = { id: string; status: string; title: string; delivery?: { status: string } };
+    const appts = async () => (await maria.get<{ items: Appt[] }>('/api/appointments')).json.items;
+    const docs = async () => (await maria.get<{ items: Doc[] }>('/api/documents')).json.items;
+    const day = new Date(Date.now() + 9 * 86_400_000).toISOString().slice(0, 10);
+
+    const kept = await maria.post('/api/appointment-requests', { reason: 'Sore shoulder', visitType: 'in-person', preferred: [{ date: day, partOfDay: 'afternoon' }] });
+    const dropped = await maria.post('/api/appointment-requests', { reason: 'Flu shot', visitType: 'in-person', preferred: [{ date: day, partOfDay: 'any' }] });
+    assert.equal(kept.status, 202, kept.text);
+    const form = new FormData();
+    form.set('category', 'form');
+    form.set('description', 'Signed consent form');
+    form.append('file', new Blob([PDF], { type: 'application/pdf' }), 'consent.pdf');
+    const upload = await maria.postForm('/api/documents', form);
+    assert.equal(upload.status, 202, upload.text);
+
+    const waiting = (await appts()).find((a) => a.id === kept.json.id);
+    assert.equal(waiting?.group, 'requested', 'listed under its own id before the EHR has it');
+    assert.deepEqual(waiting?.delivery, { status: 'sending', note: null });
+    assert.equal(waiting?.statusLabel, 'Sending your request to the clinic');
+    // Cancelled by its own id before it went out: listed as cancelled at once.
+    assert.equal((await maria.post(`/api/appointment-requests/${dropped.json.id}/cancel`, {})).status, 202);
+    assert.equal((await appts()).find((a) => a.id === dropped.json.id)?.group, 'cancelled');
+    const sent = (await docs()).find((d) => d.id === upload.json.id);
+    assert.equal(sent?.status, 'upload');
+    assert.equal(sent?.title, 'Signed consent form');
+    assert.equal(sent?.delivery?.status, 'sending');
+
+    await drain();
+    const [appt] = await byWriteId<Appointment>('Appointment', `${kept.json.id}-appointment`);
+    const after = await appts();
+    assert.ok(!after.some((a) => a.id === kept.json.id), 'no longer shown from the local copy');
+    assert.equal(after.find((a) => a.id === appt!.id)?.delivery, null, "shown from the EHR's copy");
+    assert.ok(!after.some((a) => a.id === dropped.json.id), 'the cancelled request is left to the EHR too');
+    const [doc] = await byWriteId<DocumentReference>('DocumentReference', `${upload.json.id}-document`);
+    const listed = await docs();
+    assert.ok(!listed.some((d) => d.id === upload.json.id));
+    assert.equal(listed.find((d) => d.id === doc!.id)?.status, 'available');
+  });
+
   it('a retry after a lost response does not duplicate (conditional create on the write identifier)', async () => {
     const r = await maria.post('/api/messages', { purpose: 'billing', subject: 'Invoice', body: 'Which invoice is current?' });
     assert.equal(r.status, 202);

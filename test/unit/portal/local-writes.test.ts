@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Communication } from 'fhir/r4.js';
-import { idsShown, localMessagesAsCommunications, shownByEhr } from '../../../src/portal/local-writes.js';
-import type { LocalWrite } from '../../../src/outbox/types.js';
+import { appointmentWritesToOpen, idsShown, localMessagesAsCommunications, localRequestsAsAppointments, localUploads, shownByEhr, uploadsToOpen } from '../../../src/portal/local-writes.js';
+import type { DeliveryResult, LocalWrite, OutboxKind, SealedWrite } from '../../../src/outbox/types.js';
+import type { OutboxItemRow } from '../../../src/store/entities/outbox-item.js';
 import type { PortalSession } from '../../../src/smart/sessions.js';
 
 const session = { patientId: 'pat-1', viewer: { kind: 'patient', id: 'pat-1' } } as PortalSession;
@@ -54,5 +55,54 @@ describe('local writes as Communications', () => {
     assert.equal(rejected!.statusReason?.text, 'Recipient unknown');
     const [, waiting] = localMessagesAsCommunications([message('m2', { waitingReason: 'waiting_for_signin' })], session, [], 'es');
     assert.match(waiting!.statusReason?.text ?? '', /próxima vez/);
+  });
+  describe('appointment requests and uploads', () => {
+    const request = (id: string, over: Partial<LocalWrite> = {}) =>
+      write({ id, payload: { kind: 'appointment-request', reason: 'Knee pain', visitType: 'video', preferred: [{ date: '2026-12-11', partOfDay: 'morning' }], as: 'Appointment' }, ...over });
+    const cancel = (id: string, target: string, over: Partial<LocalWrite> = {}) => write({ id, payload: { kind: 'cancel', appointmentId: target }, ...over });
+    const sealed = (id: string, kind: OutboxKind, status: OutboxItemRow['status'], result: DeliveryResult = {}): SealedWrite =>
+      ({ id, kind, result, row: { status } as OutboxItemRow, originThread: undefined });
+
+    it('a request is the Appointment the EHR will get, under its own id, in the clinic\'s day', () => {
+      const { appointments, requests } = localRequestsAsAppointments([request('r1')], session, 'America/Los_Angeles');
+      assert.equal(appointments.length, 1);
+      const a = appointments[0]!;
+      assert.equal(a.id, 'r1');
+      assert.equal(a.status, 'proposed');
+      assert.deepEqual(a.requestedPeriod, [{ start: '2026-12-11T08:00:00-08:00', end: '2026-12-11T12:00:00-08:00' }]);
+      assert.equal(a.participant[0]?.actor?.reference, 'Patient/pat-1');
+      assert.deepEqual(requests.get('r1'), { status: 'sending', note: null });
+    });
+
+    it('cancelled here, or refused by the EHR with its reason: shown as cancelled', () => {
+      const { appointments, requests } = localRequestsAsAppointments(
+        [request('r1'), cancel('c1', 'r1'), request('r2', { status: 'rejected', rejectionReason: 'No slots' }), request('r3'), cancel('c3', 'r3', { status: 'rejected' })],
+        session,
+        'America/New_York',
+      );
+      assert.deepEqual(appointments.map((a) => [a.id, a.status]), [['r1', 'cancelled'], ['r2', 'cancelled'], ['r3', 'proposed']]);
+      assert.deepEqual(requests.get('r2'), { status: 'rejected', note: 'No slots' });
+    });
+
+    it('decrypts only requests the EHR does not show and cancellations still on their way', () => {
+      const writes = [
+        sealed('shown', 'appointment-request', 'delivered', { resourceType: 'Appointment', resourceId: 'appt-1' }),
+        sealed('as-order', 'appointment-request', 'delivered', { resourceType: 'ServiceRequest', resourceId: 'sr-1' }),
+        sealed('waiting', 'appointment-request', 'sending'),
+        sealed('c-waiting', 'cancel', 'retrying'),
+        sealed('c-done', 'cancel', 'delivered'),
+        sealed('c-refused', 'cancel', 'rejected'),
+      ];
+      assert.deepEqual(appointmentWritesToOpen(writes, new Set(['appt-1'])).map((w) => w.id), ['as-order', 'waiting', 'c-waiting']);
+    });
+
+    it('an upload the EHR does not show: its description, category, size and where it is; the file stays out', () => {
+      const file = { filename: 'card.pdf', contentType: 'application/pdf' as const, size: 2048, data: 'JVBERi0=' };
+      const up = write({ id: 'u1', payload: { kind: 'upload', category: 'insurance-card', description: 'New card', file }, overdue: true });
+      const [u] = localUploads([up, request('r1')]);
+      assert.deepEqual(u, { id: 'u1', description: 'New card', category: 'insurance-card', sentAt: '2026-11-30T10:00:00.000Z', filename: 'card.pdf', size: 2048, contentType: 'application/pdf', delivery: { status: 'retrying', note: null } });
+      const writes = [sealed('u-shown', 'upload', 'delivered', { resourceType: 'DocumentReference', resourceId: 'doc-1' }), sealed('u-waiting', 'upload', 'sending'), sealed('m', 'message', 'sending')];
+      assert.deepEqual(uploadsToOpen(writes, new Set(['doc-1'])).map((w) => w.id), ['u-waiting']);
+    });
   });
 });

@@ -139,6 +139,18 @@ describe('ui/pages', () => {
       assert.match(page, /href="\/api\/documents\/d1\/content" download/);
     });
 
+    it('shows an upload made here with where it is, and no link to a file the EHR does not have yet', () => {
+      const upload = { id: 'u-1', description: 'Signed consent form', category: 'form', sentAt: '2025-06-01T12:00:00Z', filename: 'consent.pdf', size: 2048, contentType: 'application/pdf', delivery: { status: 'rejected' as const, note: 'File too large for the chart' } };
+      const list = mapDocuments([], [], [], fx.ctx(), { uploads: [upload] });
+      const page = fullPage(rc(), chrome(), renderDocuments(rc(), chrome(), list, { limits: options(), values: { category: '', description: '' }, errors: {} }, null));
+      const text = textOf(page);
+      assert.match(text, /Signed consent form/);
+      assert.match(text, /Delivery: Not accepted by the clinic: File too large for the chart/);
+      assert.match(text, /A form/);
+      assert.doesNotMatch(page, /\/api\/documents\/u-1/);
+      assertWellFormedPage(page, 'upload on its way');
+    });
+
     it('home says how many results are waiting without naming them', () => {
       const text = textOf(fullPage(rc(), chrome(), renderHome(rc(), chrome(), en.summary)));
       assert.match(text, /1 result is waiting to be released\./);
@@ -310,6 +322,15 @@ describe('ui/pages', () => {
       const requested = en.appointments.items.find((a) => a.group === 'requested')!;
       assert.match(page, new RegExp(`href="/appointments/${upcoming.id}\\.ics" download`));
       assert.match(page, new RegExp(`<form method="post" action="/appointments/${requested.id}/cancel"[^>]*>\\s*<input type="hidden" name="_csrf"`));
+    });
+
+    it('a request refused by the EHR says why', () => {
+      const refused = mapAppointments([{ resourceType: 'Appointment', id: 'r-1', status: 'cancelled', participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }] }], [], fx.ctx(), {
+        requests: new Map([['r-1', { status: 'rejected' as const, note: 'No slots that week' }]]),
+      });
+      const text = textOf(renderAppointments(rc(), chrome(), refused, null).body.value);
+      assert.match(text, /Not accepted by the clinic's system/);
+      assert.match(text, /Not accepted by the clinic: No slots that week/);
     });
 
     it('request form: reason, in person or video, up to three dates with part of day', () => {

@@ -104,4 +104,20 @@ describe('views/appointments', () => {
     assert.equal(out.skipped, 4);
     assert.equal(out.items.length, 7);
   });
+  it('a request made here: where it is on its way, instead of the EHR status words', () => {
+    const requests = new Map([
+      ['a-req', { status: 'retrying' as const, note: null }],
+      ['a-cancel', { status: 'sending' as const, note: null }],
+      ['a-noshow', { status: 'rejected' as const, note: 'No slots that week' }],
+    ]);
+    const mine = new Map(mapAppointments(appointments, included, ctx(), { requests }).items.map((a) => [a.id, a]));
+    assert.equal(mine.get('a-req')!.statusLabel, 'Not sent yet: we keep trying. Call the clinic if it is urgent.');
+    assert.deepEqual(mine.get('a-req')!.delivery, { status: 'retrying', note: null });
+    assert.equal(mine.get('a-cancel')!.statusLabel, 'Cancelled', 'cancelled here before it reached the clinic');
+    assert.equal(mine.get('a-noshow')!.statusLabel, "Not accepted by the clinic's system");
+    assert.deepEqual(mine.get('a-noshow')!.delivery, { status: 'rejected', note: 'No slots that week' });
+    assert.equal(mine.get('a-up')!.delivery, null, "the EHR's own appointments carry no delivery");
+    const es = mapAppointments(appointments, included, ctx({ locale: 'es' }), { requests }).items.find((a) => a.id === 'a-req')!;
+    assert.match(es.statusLabel, /seguimos intentando/);
+  });
 });

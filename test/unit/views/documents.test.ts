@@ -64,4 +64,19 @@ describe('views/documents', () => {
     assert.equal(d.title, 'Documento');
     assert.equal(d.date?.display, '2 nov 2024');
   });
+  it('an upload made here that the EHR does not show yet: listed with where it is, newest first', () => {
+    const upload = { id: 'u-1', description: 'New insurance card', category: 'insurance-card', sentAt: '2030-01-02T15:00:00Z', filename: 'card.pdf', size: 2048, contentType: 'application/pdf', delivery: { status: 'sending' as const, note: null } };
+    const list = mapDocuments([oldLetter, visitSummary], included, [], ctx(), { uploads: [upload, { ...upload, id: 'u-2', description: ' ', delivery: { status: 'rejected' as const, note: 'File unreadable' } }] });
+    assert.doesNotThrow(() => DocumentListSchema.parse(list));
+    const first = list.items[0]!;
+    assert.equal(first.status, 'upload');
+    assert.ok(first.status === 'upload');
+    assert.equal(first.title, 'New insurance card');
+    assert.equal(first.date?.iso, '2030-01-02T15:00:00.000Z');
+    assert.deepEqual(first.delivery, { status: 'sending', note: null });
+    const second = list.items.find((i) => i.id === 'u-2')!;
+    assert.ok(second.status === 'upload');
+    assert.equal(second.title, 'card.pdf', 'a blank description falls back to the file name');
+    assert.equal(list.skipped, 0);
+  });
 });
