@@ -115,7 +115,7 @@ export const en = {
   addToCalendar: 'Add to calendar',
   cancelRequest: 'Cancel this request',
   requestCancelled: 'Your request to cancel was sent to the clinic.',
-  requestSent: 'Your appointment request was sent. The clinic will contact you to confirm a time.',
+  requestSent: 'Your appointment request is on its way to the clinic. The clinic will contact you to confirm a time.',
   requestTitle: 'Request an appointment',
   requestIntro: 'Tell us what you need and when suits you. The clinic will contact you to confirm a time.',
   reason: 'Reason for the visit',
@@ -192,7 +192,7 @@ export const en = {
   uploadFile: 'File',
   uploadHint: (size: string) => `One file up to ${size}. PDF, JPG or PNG.`,
   uploadSubmit: 'Send document',
-  uploadSent: 'Your document was sent. It will appear in this list once the clinic has received it.',
+  uploadSent: 'Your document is on its way to the clinic. This list shows when it has been delivered.',
   // activity
   activityTitle: 'Account activity',
   activityIntro: 'Sign-ins to this record and who looked at or changed what, newest first.',
