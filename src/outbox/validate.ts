@@ -113,7 +113,9 @@ export function validateAppointmentRequest(input: unknown, as: 'Appointment' | '
     }),
     input,
   );
-  return { kind: 'appointment-request', reason: m.reason, visitType: m.visitType, preferred: m.preferred, ...(m.notes ? { notes: m.notes } : {}), as };
+  // The same day and part of day chosen twice is asked for once.
+  const preferred = m.preferred.filter((p, i) => m.preferred.findIndex((q) => q.date === p.date && q.partOfDay === p.partOfDay) === i);
+  return { kind: 'appointment-request', reason: m.reason, visitType: m.visitType, preferred, ...(m.notes ? { notes: m.notes } : {}), as };
 }
 
 export function validateCancel(appointmentId: unknown): Extract<Payload, { kind: 'cancel' }> {

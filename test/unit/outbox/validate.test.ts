@@ -71,6 +71,15 @@ describe('outbox validation', () => {
     const e = refused(() => validateAppointmentRequest({ reason: '', visitType: 'phone', preferred: [{ date: '2031-04-30' }] }, 'Appointment', '2031-05-01'));
     assert.deepEqual(Object.keys(e.fields ?? {}).sort(), ['preferred.0.date', 'reason', 'visitType']);
   });
+
+  it('asks for a day and part of day once, however often it was chosen', () => {
+    const twice = validateAppointmentRequest(
+      { reason: 'Knee pain', visitType: 'video', preferred: [{ date: '2031-05-02' }, { date: '2031-05-02', partOfDay: 'any' }, { date: '2031-05-02', partOfDay: 'morning' }] },
+      'Appointment',
+      '2031-05-01',
+    );
+    assert.deepEqual(twice.preferred, [{ date: '2031-05-02', partOfDay: 'any' }, { date: '2031-05-02', partOfDay: 'morning' }]);
+  });
 });
 
 describe('file types and names', () => {
