@@ -36,6 +36,8 @@ const authorRef = (c: WriteContext): Reference => ({ reference: c.author.referen
 
 /** Binary for an attachment: R4 Binary has no identifier, so the write tag goes in meta.tag (traceability of an orphan). */
 export function buildBinary(c: WriteContext, file: StoredFile, index: number): Binary {
+  // Only a delivered write has its bytes emptied, and a delivered write is never sent again.
+  if (file.data === '') throw new Error(`outbox item ${c.itemId}: file ${index} has no content to send`);
   return {
     resourceType: 'Binary',
     meta: { tag: [{ system: WRITE_IDENTIFIER_SYSTEM, code: `${c.itemId}-binary-${index}` }] },

@@ -15,7 +15,7 @@ export interface StoredFile {
   filename: string;
   contentType: 'application/pdf' | 'image/jpeg' | 'image/png';
   size: number;
-  /** base64 */
+  /** base64; emptied once the write is delivered, when the EHR holds the file (see retention.ts). */
   data: string;
 }
 

@@ -7,6 +7,7 @@ import { deliveryCredentials } from './credentials.js';
 import { deliver, DeliveryDeferred, DeliveryRefused, type Delivered } from './deliver.js';
 import { backoffDelay, type BackoffSettings } from './schedule.js';
 import { LOCAL_THREAD_PREFIX, type Author, type DeliveryResult, type Payload } from './types.js';
+import { withoutFileBytes } from './retention.js';
 
 export interface WorkerOptions {
   pollMs: number;
@@ -52,7 +53,7 @@ UPDATE outbox_item o
 RETURNING o.id`;
 
 type Outcome =
-  | { kind: 'delivered'; d: Delivered }
+  | { kind: 'delivered'; d: Delivered; payload: Payload }
   | { kind: 'rejected'; code: string; reason: string }
   | { kind: 'retry'; code: string; soon?: boolean }
   | { kind: 'wait_for_signin' }
@@ -203,7 +204,7 @@ export class OutboxWorker {
           }
         : {}),
     });
-    return { kind: 'delivered', d };
+    return { kind: 'delivered', d, payload };
   }
 
   private classify(e: unknown): Outcome {
@@ -245,11 +246,13 @@ export class OutboxWorker {
     }
     const delivered = outcome.kind === 'delivered';
     const reason = delivered ? null : await this.s.cipher.encrypt(outcome.reason);
+    const kept = delivered ? withoutFileBytes(outcome.payload) : undefined;
+    const sealed = kept ? await this.s.cipher.encryptJson(kept) : undefined;
     await this.s.db.transaction(async (m) => {
       const r = await m.getRepository(OutboxItemEntity).update(
         mine,
         delivered
-          ? { ...release, status: 'delivered', result: outcome.d.result as OutboxItemRow['result'], ehrThreadId: outcome.d.ehrThreadId ?? null, deliveredAt: now, reasonCode: null }
+          ? { ...release, status: 'delivered', result: outcome.d.result as OutboxItemRow['result'], ehrThreadId: outcome.d.ehrThreadId ?? null, deliveredAt: now, reasonCode: null, ...(sealed ? { payload: sealed } : {}) }
           : { ...release, status: 'rejected', reasonCode: outcome.code, reason },
       );
       if (!r.affected) return; // the lease ran out and another node owns the item now

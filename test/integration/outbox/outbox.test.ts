@@ -99,6 +99,10 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
 
     const after = await portal.services.outbox.localWrites('sandbox', patient, { threadId: r.json.threadId });
     assert.deepEqual(after.map((w) => [w.id, w.status, w.ehrThreadId]), [[r.json.id, 'delivered', header.id], [reply.json.id, 'delivered', header.id]]);
+    const sent = after[0]!.payload;
+    assert.ok(sent.kind === 'message');
+    assert.equal(sent.body, 'Is it fine to take ibuprofen for a headache?');
+    assert.deepEqual(sent.attachments, [{ filename: 'med-list.pdf', contentType: 'application/pdf', size: PDF.length, data: '' }], 'the bytes are left to the EHR');
     assert.deepEqual(await portal.services.outbox.resolveThread('sandbox', patient, r.json.threadId), { local: true, ehrThreadId: header.id });
     // the same thread by its EHR id: same writes
     assert.equal((await portal.services.outbox.localWrites('sandbox', patient, { threadId: header.id! })).length, 2);
@@ -346,6 +350,12 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     assert.equal(doc.content[0]?.attachment.title, 'card.pdf');
     const bin = (await repo().readResource('Binary', doc.content[0]!.attachment.url!.split('/')[1]!)) as unknown as Binary;
     assert.equal(bin.contentType, 'application/pdf');
+    assert.equal(Buffer.from(bin.data!, 'base64').equals(PDF), true);
+    // The EHR holds the file now: the local copy keeps what the lists need, not the bytes.
+    const [kept] = await portal.services.outbox.localWrites('sandbox', patient, { kinds: ['upload'] }).then((ws) => ws.filter((w) => w.id === r.json.id));
+    assert.ok(kept?.payload.kind === 'upload');
+    assert.deepEqual(kept.payload.file, { filename: 'card.pdf', contentType: 'application/pdf', size: PDF.length, data: '' });
+    assert.equal(kept.payload.description, 'New insurance card');
   });
 
   it('after sign-out the write waits for the next sign-in, then goes out with the new session', async () => {
