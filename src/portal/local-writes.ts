@@ -117,26 +117,35 @@ export function appointmentWritesToOpen(writes: readonly SealedWrite[], shownIds
  * The patient's appointment requests that the EHR does not show (not sent yet, refused, or sent as
  * a ServiceRequest the appointments list does not read), as the Appointment the EHR is sent, under
  * the request's own id (a request not sent yet can be cancelled by it). A request cancelled here
- * shows as cancelled; one the EHR refused shows with the EHR's reason.
+ * shows as cancelled; one the EHR refused shows with the EHR's reason. `cancelling`: the EHR's
+ * appointments with a cancellation on its way, and where it is.
  */
 export function localRequestsAsAppointments(
   writes: readonly LocalWrite[],
   session: PortalSession,
   timeZone: string,
   locale: 'en' | 'es' = 'en',
-): { appointments: Appointment[]; requests: Map<string, RequestDelivery> } {
-  const cancelled = new Set<string>();
-  for (const w of writes) if (w.payload.kind === 'cancel' && w.status !== 'rejected') cancelled.add(w.payload.appointmentId);
+): { appointments: Appointment[]; requests: Map<string, RequestDelivery>; cancelling: Map<string, RequestDelivery> } {
+  // Cancellations not refused, by the appointment they cancel (a local request's id or the EHR's).
+  const cancels = new Map<string, LocalWrite>();
+  for (const w of writes) if (w.payload.kind === 'cancel' && w.status !== 'rejected') cancels.set(w.payload.appointmentId, w);
   const appointments: Appointment[] = [];
   const requests = new Map<string, RequestDelivery>();
   for (const w of writes) {
     if (w.payload.kind !== 'appointment-request') continue;
     const c = { itemId: w.id, patientId: session.patientId, author: w.author, enqueuedAt: w.createdAt };
-    const status = w.status === 'rejected' || cancelled.has(w.id) ? 'cancelled' : 'proposed';
+    const status = w.status === 'rejected' || cancels.has(w.id) ? 'cancelled' : 'proposed';
     appointments.push({ ...buildAppointmentRequest(c, w.payload, requestOffset(timeZone, w.payload, w.createdAt)), id: w.id, status });
     requests.set(w.id, { status: shownDelivery(w), note: note(w, locale) ?? null });
   }
-  return { appointments, requests };
+  const cancelling = new Map<string, RequestDelivery>();
+  for (const [target, w] of cancels) if (!requests.has(target)) cancelling.set(target, { status: shownDelivery(w), note: note(w, locale) ?? null });
+  return { appointments, requests, cancelling };
+}
+
+/** The EHR's appointments, those cancelled here shown cancelled while the cancellation is on its way. */
+export function withCancellations(appointments: readonly Appointment[], cancelling: ReadonlyMap<string, RequestDelivery>): Appointment[] {
+  return appointments.map((a) => (a.id !== undefined && cancelling.has(a.id) ? { ...a, status: 'cancelled' } : a));
 }
 
 /** Written here and not shown by the EHR under the resource it was given. */

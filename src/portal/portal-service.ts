@@ -14,7 +14,7 @@ import { mapDocuments } from '../views/documents.js';
 import { mapSummary } from '../views/summary.js';
 import { loadClinicalRecords } from './clinical-records.js';
 import { policyContext } from './policy-context.js';
-import { APPOINTMENT_WRITES, appointmentWritesToOpen, idsShown, localMessagesAsCommunications, localRequestsAsAppointments, localUploads, shownByEhr, THREAD_WRITES, uploadsToOpen } from './local-writes.js';
+import { APPOINTMENT_WRITES, appointmentWritesToOpen, idsShown, localMessagesAsCommunications, localRequestsAsAppointments, localUploads, shownByEhr, THREAD_WRITES, uploadsToOpen, withCancellations } from './local-writes.js';
 import type {
   Portal,
   PortalCall,
@@ -149,7 +149,9 @@ export class PortalService implements Portal {
     const shown = new Set(found.matches.flatMap((a) => (a.id === undefined ? [] : [a.id])));
     const local = localRequestsAsAppointments(await call.s.outbox.open(appointmentWritesToOpen(sealed, shown)), call.session, call.s.registration(ehrId).timeZone, call.view.locale);
     const list = await this.mapWhileAuditing(call, ['Appointment', undefined], () =>
-      mapAppointments([...found.matches, ...local.appointments], found.included, call.view, { requests: local.requests }),
+      mapAppointments([...withCancellations(found.matches, local.cancelling), ...local.appointments], found.included, call.view, {
+        requests: new Map([...local.requests, ...local.cancelling]),
+      }),
     );
     return found.cut ? { ...list, cut: true } : list;
   }

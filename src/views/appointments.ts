@@ -46,6 +46,7 @@ const DELIVERY_WORDS: Record<DeliveryStatus, Words> = {
   rejected: { en: "Not accepted by the clinic's system", es: 'No aceptada por el sistema de la clínica' },
 };
 const CANCELLED_HERE: Words = { en: 'Cancelled', es: 'Cancelada' };
+const CANCEL_ON_ITS_WAY: Words = { en: 'Cancelled: we are letting the clinic know', es: 'Cancelada: estamos avisando a la clínica' };
 const DEFAULT_TITLE: Words = { en: 'Appointment', es: 'Cita' };
 
 export const AppointmentViewSchema = z.object({
@@ -69,7 +70,10 @@ export const AppointmentViewSchema = z.object({
   instructions: z.string().nullable(),
   /** The EHR's last change (meta.lastUpdated), for calendar DTSTAMP / caching. */
   lastUpdated: z.string().nullable(),
-  /** A request made here that the EHR does not show yet: where it is, and the EHR's reason if it refused it. */
+  /**
+   * A request made here that the EHR does not show yet, or an appointment cancelled here whose
+   * cancellation is on its way: where it is, and the EHR's reason if it refused it.
+   */
   delivery: z.object({ status: z.enum(DELIVERY_STATUSES), note: z.string().nullable() }).nullable(),
 });
 export const AppointmentListSchema = listEnvelope(AppointmentViewSchema).extend({
@@ -209,7 +213,9 @@ function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContex
   const label =
     delivery !== undefined
       ? appt.status === 'cancelled' && delivery.status !== 'rejected'
-        ? CANCELLED_HERE
+        ? delivery.status === 'delivered'
+          ? CANCELLED_HERE
+          : CANCEL_ON_ITS_WAY
         : DELIVERY_WORDS[delivery.status]
       : group === 'past' && appt.status === 'booked'
         ? PAST_BOOKED

@@ -205,6 +205,14 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     assert.ok(!after.some((a) => a.id === kept.json.id), 'no longer shown from the local copy');
     assert.equal(after.find((a) => a.id === appt!.id)?.delivery, null, "shown from the EHR's copy");
     assert.ok(!after.some((a) => a.id === dropped.json.id), 'the cancelled request is left to the EHR too');
+    // Cancelled by the EHR's id: shown cancelled at once, saying the clinic is being told.
+    assert.equal((await maria.post(`/api/appointment-requests/${appt!.id}/cancel`, {})).status, 202);
+    const cancelling = (await appts()).find((a) => a.id === appt!.id);
+    assert.equal(cancelling?.group, 'cancelled');
+    assert.equal(cancelling?.statusLabel, 'Cancelled: we are letting the clinic know');
+    assert.equal(cancelling?.delivery?.status, 'sending');
+    await drain();
+    assert.equal((await appts()).find((a) => a.id === appt!.id)?.delivery, null, 'then shown as the EHR has it');
     const [doc] = await byWriteId<DocumentReference>('DocumentReference', `${upload.json.id}-document`);
     const listed = await docs();
     assert.ok(!listed.some((d) => d.id === upload.json.id));

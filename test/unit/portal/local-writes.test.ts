@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { Communication } from 'fhir/r4.js';
-import { appointmentWritesToOpen, idsShown, localMessagesAsCommunications, localRequestsAsAppointments, localUploads, shownByEhr, uploadsToOpen } from '../../../src/portal/local-writes.js';
+import type { Appointment, Communication } from 'fhir/r4.js';
+import { appointmentWritesToOpen, idsShown, localMessagesAsCommunications, localRequestsAsAppointments, localUploads, shownByEhr, uploadsToOpen, withCancellations } from '../../../src/portal/local-writes.js';
 import type { DeliveryResult, LocalWrite, OutboxKind, SealedWrite } from '../../../src/outbox/types.js';
 import type { OutboxItemRow } from '../../../src/store/entities/outbox-item.js';
 import type { PortalSession } from '../../../src/smart/sessions.js';
@@ -82,6 +82,18 @@ describe('local writes as Communications', () => {
       );
       assert.deepEqual(appointments.map((a) => [a.id, a.status]), [['r1', 'cancelled'], ['r2', 'cancelled'], ['r3', 'proposed']]);
       assert.deepEqual(requests.get('r2'), { status: 'rejected', note: 'No slots' });
+    });
+
+    it("an EHR appointment cancelled here shows cancelled while the cancellation is on its way", () => {
+      const { cancelling, appointments } = localRequestsAsAppointments([cancel('c1', 'appt-7', { overdue: true }), cancel('c2', 'appt-8', { status: 'rejected' })], session, 'UTC');
+      assert.equal(appointments.length, 0);
+      assert.deepEqual([...cancelling], [['appt-7', { status: 'retrying', note: null }]]);
+      const ehrList: Appointment[] = [
+        { resourceType: 'Appointment', id: 'appt-7', status: 'proposed', participant: [] },
+        { resourceType: 'Appointment', id: 'appt-8', status: 'proposed', participant: [] },
+      ];
+      assert.deepEqual(withCancellations(ehrList, cancelling).map((a) => a.status), ['cancelled', 'proposed']);
+      assert.equal(ehrList[0]!.status, 'proposed', 'the EHR resource itself is left as it came');
     });
 
     it('decrypts only requests the EHR does not show and cancellations still on their way', () => {

@@ -113,7 +113,9 @@ describe('views/appointments', () => {
     const mine = new Map(mapAppointments(appointments, included, ctx(), { requests }).items.map((a) => [a.id, a]));
     assert.equal(mine.get('a-req')!.statusLabel, 'Not sent yet: we keep trying. Call the clinic if it is urgent.');
     assert.deepEqual(mine.get('a-req')!.delivery, { status: 'retrying', note: null });
-    assert.equal(mine.get('a-cancel')!.statusLabel, 'Cancelled', 'cancelled here before it reached the clinic');
+    assert.equal(mine.get('a-cancel')!.statusLabel, 'Cancelled: we are letting the clinic know', 'cancelled here, the cancellation on its way');
+    const told = mapAppointments(appointments, included, ctx(), { requests: new Map([['a-cancel', { status: 'delivered' as const, note: null }]]) });
+    assert.equal(told.items.find((a) => a.id === 'a-cancel')!.statusLabel, 'Cancelled');
     assert.equal(mine.get('a-noshow')!.statusLabel, "Not accepted by the clinic's system");
     assert.deepEqual(mine.get('a-noshow')!.delivery, { status: 'rejected', note: 'No slots that week' });
     assert.equal(mine.get('a-up')!.delivery, null, "the EHR's own appointments carry no delivery");
