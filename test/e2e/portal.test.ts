@@ -176,8 +176,10 @@ describe('e2e: patient pages in Chromium', function () {
       await page.goto(`${portal.url}/messages/new`, { waitUntil: 'load' });
       assert.equal(await page.inputValue('#body'), '', 'the draft was cleared once the server confirmed the send');
 
-      // Appointment request.
+      // Appointment request: listed among the requests the moment it is sent, delivered or not.
       await visit(ctx, page, '/appointments', 'appointments');
+      const requestCards = page.locator('section[aria-labelledby="group-requested"] li.card');
+      const requestsBefore = await requestCards.count();
       await visit(ctx, page, '/appointments/request', 'appointment-request');
       await page.fill('#reason', 'Follow-up on blood sugar');
       await page.check('#visit-video');
@@ -187,7 +189,9 @@ describe('e2e: patient pages in Chromium', function () {
       await page.fill('#date0', day);
       await page.selectOption('#part0', 'morning');
       await Promise.all([page.waitForURL(/\/appointments\?done=requested/), page.click('main form button[type="submit"]')]);
-      assert.match(await page.innerText('[role="status"]'), /appointment request was sent/);
+      assert.match(await page.innerText('[role="status"]'), /appointment request is on its way/);
+      assert.equal(await requestCards.count(), requestsBefore + 1, 'the new request is listed');
+      await axeCheck(ctx, '/appointments');
 
       // Results: a result with a trend chart (the repeated HbA1c).
       await visit(ctx, page, '/results', 'results');
@@ -220,7 +224,8 @@ describe('e2e: patient pages in Chromium', function () {
       await page.fill('#description', 'Insurance card, front');
       await page.setInputFiles('#file', pdf);
       await Promise.all([page.waitForURL(/\/documents\?done=uploaded/), page.click('main form[action="/documents"] button[type="submit"]')]);
-      assert.match(await page.innerText('[role="status"]'), /document was sent/);
+      assert.match(await page.innerText('[role="status"]'), /document is on its way/);
+      assert.match(await page.innerText('main ul.cards-list'), /Insurance card, front/, 'the upload is listed at once');
 
       // Account activity shows the sign-in and what was looked at.
       await visit(ctx, page, '/activity', 'activity');
