@@ -34,6 +34,14 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     return { outbox: o!.n, audit: a!.n };
   };
   const conforms = (r: Resource, url: string) => assert.deepEqual(checkProfile(r, profiles.get(url)!), [], `${r.resourceType} conforms to ${url}`);
+  /** Maria uploads the test PDF. */
+  function uploadPdf(category: string, description: string, filename: string, type = 'application/pdf') {
+    const form = new FormData();
+    form.set('category', category);
+    form.set('description', description);
+    form.append('file', new Blob([PDF], { type }), filename);
+    return maria.postForm('/api/documents', form);
+  }
   /** Rounds until nothing is due (each round delivers one item per thread). */
   async function drain(): Promise<void> {
     for (let i = 0; i < 20 && (await worker.runOnce()) > 0; i++);
@@ -180,11 +188,7 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     const kept = await maria.post('/api/appointment-requests', { reason: 'Sore shoulder', visitType: 'in-person', preferred: [{ date: day, partOfDay: 'afternoon' }] });
     const dropped = await maria.post('/api/appointment-requests', { reason: 'Flu shot', visitType: 'in-person', preferred: [{ date: day, partOfDay: 'any' }] });
     assert.equal(kept.status, 202, kept.text);
-    const form = new FormData();
-    form.set('category', 'form');
-    form.set('description', 'Signed consent form');
-    form.append('file', new Blob([PDF], { type: 'application/pdf' }), 'consent.pdf');
-    const upload = await maria.postForm('/api/documents', form);
+    const upload = await uploadPdf('form', 'Signed consent form', 'consent.pdf');
     assert.equal(upload.status, 202, upload.text);
 
     const waiting = (await appts()).find((a) => a.id === kept.json.id);
@@ -345,11 +349,8 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
   });
 
   it('an upload lands as a DocumentReference with its Binary', async () => {
-    const form = new FormData();
-    form.set('category', 'insurance-card');
-    form.set('description', 'New insurance card');
-    form.append('file', new Blob([PDF], { type: 'application/octet-stream' }), 'card.pdf');
-    const r = await maria.postForm('/api/documents', form);
+    // Sent as application/octet-stream: the type is read from the file's bytes.
+    const r = await uploadPdf('insurance-card', 'New insurance card', 'card.pdf', 'application/octet-stream');
     assert.equal(r.status, 202, r.text);
     await drain();
     const [doc] = await byWriteId<DocumentReference>('DocumentReference', `${r.json.id}-document`);
