@@ -143,7 +143,14 @@
       });
     }).catch(function () { return null; });
   }
+  var leaving = false;
   function ended() {
+    // A timer and a return to the tab can both find the session ended: leave once, or the second
+    // navigation aborts the first.
+    if (leaving) return;
+    leaving = true;
+    clearTimeout(warnTimer);
+    clearTimeout(endTimer);
     Array.prototype.forEach.call(document.querySelectorAll('form[data-draft]'), saveDraft);
     window.location.assign('/session-ended');
   }
