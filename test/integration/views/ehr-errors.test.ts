@@ -54,7 +54,8 @@ describe('EHR failures as the patient sees them (sandbox faults, real HTTP)', fu
   let maria: TestBrowser;
 
   before(async () => {
-    portal = await startTestPortal();
+    // No background workers: the notifier's own FHIR reads would land in the counts these tests compare.
+    portal = await startTestPortal({ env: { WORKERS: 'off' } });
     maria = new TestBrowser(portal.url);
     await maria.launch('maria-lopez');
   });
