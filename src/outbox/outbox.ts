@@ -149,14 +149,14 @@ export class Outbox {
     const overdueMs = this.s.config.env.OUTBOX_OVERDUE_MINUTES * 60_000;
     const now = this.s.clock();
     return Promise.all(
-      writes.map(async ({ row: r, originThread }): Promise<LocalWrite> => {
+      writes.map(async ({ row: r, kind, result, originThread }): Promise<LocalWrite> => {
         const payload = await this.s.cipher.decryptJson<Payload>(r.payload);
         const created = new Date(r.createdAt);
-        const threadId = r.kind === 'message' ? `${LOCAL_THREAD_PREFIX}${r.id}` : r.kind === 'reply' ? (payload as { threadId: string }).threadId : undefined;
+        const threadId = kind === 'message' ? `${LOCAL_THREAD_PREFIX}${r.id}` : kind === 'reply' ? (payload as { threadId: string }).threadId : undefined;
         const ehrThreadId = r.ehrThreadId ?? originThread ?? (threadId && !threadId.startsWith(LOCAL_THREAD_PREFIX) ? threadId : undefined);
         return {
           id: r.id,
-          kind: r.kind as OutboxKind,
+          kind,
           status: r.status,
           ...(threadId ? { threadId } : {}),
           ...(ehrThreadId ? { ehrThreadId } : {}),
@@ -165,7 +165,7 @@ export class Outbox {
           overdue: isOverdue(created, r.status, now, overdueMs),
           ...(r.reasonCode && r.status !== 'delivered' ? { waitingReason: r.reasonCode } : {}),
           ...(r.reason ? { rejectionReason: await this.s.cipher.decrypt(r.reason) } : {}),
-          result: r.result as DeliveryResult,
+          result,
           author: r.viewerKind === 'proxy' ? { kind: 'proxy', reference: `RelatedPerson/${r.viewerId}` } : { kind: 'patient', reference: `Patient/${r.patientId}` },
           payload,
         };

@@ -5,7 +5,7 @@ import { PURPOSE_SYSTEM } from '../outbox/types.js';
 import type { PortalSession } from '../smart/sessions.js';
 import type { RequestDelivery } from '../views/appointments.js';
 import type { LocalUpload } from '../views/documents.js';
-import type { DeliveryStatus } from '../views/messages.js';
+import type { Delivery, DeliveryStatus } from '../views/messages.js';
 
 const STATUS: Record<LocalWrite['status'], Communication['status']> = {
   sending: 'preparation',
@@ -32,6 +32,10 @@ function shownDelivery(w: LocalWrite): DeliveryStatus {
   return w.status;
 }
 
+function deliveryOf(w: LocalWrite, locale: 'en' | 'es'): Delivery {
+  return { status: shownDelivery(w), note: note(w, locale) ?? null };
+}
+
 function shownStatus(w: LocalWrite): Communication['status'] {
   return STATUS[shownDelivery(w)];
 }
@@ -39,8 +43,8 @@ function shownStatus(w: LocalWrite): Communication['status'] {
 /** The local writes a conversation shows: new threads and replies. */
 export const THREAD_WRITES: readonly OutboxKind[] = ['message', 'reply'];
 
-/** The EHR's own ids of the Communications it showed. */
-export function idsShown(fromEhr: readonly Communication[]): Set<string> {
+/** The EHR's own ids of the resources it showed. */
+export function idsShown(fromEhr: readonly (Communication | Appointment)[]): Set<string> {
   const ids = new Set<string>();
   for (const c of fromEhr) if (c.id !== undefined) ids.add(c.id);
   return ids;
@@ -136,10 +140,10 @@ export function localRequestsAsAppointments(
     const c = { itemId: w.id, patientId: session.patientId, author: w.author, enqueuedAt: w.createdAt };
     const status = w.status === 'rejected' || cancels.has(w.id) ? 'cancelled' : 'proposed';
     appointments.push({ ...buildAppointmentRequest(c, w.payload, requestOffset(timeZone, w.payload, w.createdAt)), id: w.id, status });
-    requests.set(w.id, { status: shownDelivery(w), note: note(w, locale) ?? null });
+    requests.set(w.id, deliveryOf(w, locale));
   }
   const cancelling = new Map<string, RequestDelivery>();
-  for (const [target, w] of cancels) if (!requests.has(target)) cancelling.set(target, { status: shownDelivery(w), note: note(w, locale) ?? null });
+  for (const [target, w] of cancels) if (!requests.has(target)) cancelling.set(target, deliveryOf(w, locale));
   return { appointments, requests, cancelling };
 }
 
@@ -172,7 +176,7 @@ export function localUploads(writes: readonly LocalWrite[], locale: 'en' | 'es' 
         filename: file.filename,
         size: file.size,
         contentType: file.contentType,
-        delivery: { status: shownDelivery(w), note: note(w, locale) ?? null },
+        delivery: deliveryOf(w, locale),
       },
     ];
   });

@@ -146,8 +146,7 @@ export class PortalService implements Portal {
   async appointments(call: PortalCall) {
     const { ehrId, patientId } = call.session;
     const [found, sealed] = await Promise.all([this.appointmentResources(call), call.s.outbox.sealedWrites(ehrId, patientId, { kinds: APPOINTMENT_WRITES })]);
-    const shown = new Set(found.matches.flatMap((a) => (a.id === undefined ? [] : [a.id])));
-    const local = localRequestsAsAppointments(await call.s.outbox.open(appointmentWritesToOpen(sealed, shown)), call.session, call.s.registration(ehrId).timeZone, call.view.locale);
+    const local = localRequestsAsAppointments(await call.s.outbox.open(appointmentWritesToOpen(sealed, idsShown(found.matches))), call.session, call.s.registration(ehrId).timeZone, call.view.locale);
     const list = await this.mapWhileAuditing(call, ['Appointment', undefined], () =>
       mapAppointments([...withCancellations(found.matches, local.cancelling), ...local.appointments], found.included, call.view, {
         requests: new Map([...local.requests, ...local.cancelling]),

@@ -15,7 +15,7 @@ import type { Address, Appointment, Extension } from 'fhir/r4.js';
 import { checkResources } from '../fhir/resource-schemas.js';
 import { DateViewSchema, formatInstant, formatSpan, toMillis } from './format-date.js';
 import { checkedList, listEnvelope, mapChecked, type ListOptions } from './list.js';
-import { DELIVERY_STATUSES, type DeliveryStatus } from './messages.js';
+import { DeliveryViewSchema, type Delivery, type DeliveryStatus } from './messages.js';
 import { actorName, conceptText } from './names.js';
 import { isOtherPatient } from './patient-scope.js';
 import { referenceType, ResourceIndex } from './references.js';
@@ -74,7 +74,7 @@ export const AppointmentViewSchema = z.object({
    * A request made here that the EHR does not show yet, or an appointment cancelled here whose
    * cancellation is on its way: where it is, and the EHR's reason if it refused it.
    */
-  delivery: z.object({ status: z.enum(DELIVERY_STATUSES), note: z.string().nullable() }).nullable(),
+  delivery: DeliveryViewSchema.nullable(),
 });
 export const AppointmentListSchema = listEnvelope(AppointmentViewSchema).extend({
   counts: z.object({
@@ -177,9 +177,13 @@ export function appointmentGroup(appt: Appointment, now: Date): AppointmentGroup
 }
 
 /** A request made here, on its way to the EHR (see AppointmentView.delivery). */
-export interface RequestDelivery {
-  status: DeliveryStatus;
-  note: string | null;
+export type RequestDelivery = Delivery;
+
+/** The status in plain words: for a write made here, where it is; otherwise the EHR's status. */
+function statusWords(appt: Appointment, group: AppointmentGroup, delivery: RequestDelivery | undefined): Words {
+  if (delivery === undefined) return group === 'past' && appt.status === 'booked' ? PAST_BOOKED : STATUS_WORDS[appt.status as keyof typeof STATUS_WORDS];
+  if (appt.status !== 'cancelled' || delivery.status === 'rejected') return DELIVERY_WORDS[delivery.status];
+  return delivery.status === 'delivered' ? CANCELLED_HERE : CANCEL_ON_ITS_WAY;
 }
 
 function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContext, delivery: RequestDelivery | undefined): AppointmentView | undefined {
@@ -210,16 +214,7 @@ function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContex
   }
   const start = formatInstant(appt.start, ctx);
   const end = formatInstant(appt.end, ctx);
-  const label =
-    delivery !== undefined
-      ? appt.status === 'cancelled' && delivery.status !== 'rejected'
-        ? delivery.status === 'delivered'
-          ? CANCELLED_HERE
-          : CANCEL_ON_ITS_WAY
-        : DELIVERY_WORDS[delivery.status]
-      : group === 'past' && appt.status === 'booked'
-        ? PAST_BOOKED
-        : STATUS_WORDS[appt.status as keyof typeof STATUS_WORDS];
+  const label = statusWords(appt, group, delivery);
   const url = telehealthUrl(appt, index);
   return {
     id: appt.id!,

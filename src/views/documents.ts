@@ -14,7 +14,7 @@ import { isOtherPatient } from './patient-scope.js';
 import { mapPending, PendingViewSchema, type PendingItem } from './pending.js';
 import { ResourceIndex } from './references.js';
 import { checkContext, say, type ViewContext, type Words } from './view-context.js';
-import { DELIVERY_STATUSES, type DeliveryStatus } from './messages.js';
+import { DeliveryViewSchema, type Delivery } from './messages.js';
 
 const DOCUMENT: Words = { en: 'Document', es: 'Documento' };
 
@@ -43,7 +43,7 @@ export const UploadViewSchema = z.object({
   date: DateViewSchema.nullable(),
   size: z.number().int().nonnegative(),
   contentType: z.string().min(1),
-  delivery: z.object({ status: z.enum(DELIVERY_STATUSES), note: z.string().nullable() }),
+  delivery: DeliveryViewSchema,
 });
 export const DocumentListItemSchema = z.discriminatedUnion('status', [DocumentViewSchema, PendingViewSchema, UploadViewSchema]);
 export const DocumentListSchema = listEnvelope(DocumentListItemSchema);
@@ -59,7 +59,7 @@ export interface LocalUpload {
   filename: string;
   size: number;
   contentType: string;
-  delivery: { status: DeliveryStatus; note: string | null };
+  delivery: Delivery;
 }
 export type DocumentListItem = z.infer<typeof DocumentListItemSchema>;
 export type DocumentList = z.infer<typeof DocumentListSchema>;

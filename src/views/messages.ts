@@ -66,6 +66,9 @@ const SENDER_KINDS = ['patient', 'proxy', 'staff'] as const;
 type SenderKind = (typeof SENDER_KINDS)[number];
 export const DELIVERY_STATUSES = ['sending', 'retrying', 'delivered', 'rejected'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+/** Where a write made here is on its way to the EHR, and the EHR's reason if it refused it. */
+export const DeliveryViewSchema = z.object({ status: z.enum(DELIVERY_STATUSES), note: z.string().nullable() });
+export type Delivery = z.infer<typeof DeliveryViewSchema>;
 
 export const SenderViewSchema = z.object({
   kind: z.enum(SENDER_KINDS),
