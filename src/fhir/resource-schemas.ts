@@ -96,6 +96,9 @@ export const ContactPointSchema = z.object({
   value: z.string().optional(),
   use: z.string().optional(),
 });
+export const IdentifierSchema = z.object({ system: z.string().optional(), value: z.string().optional() });
+/** On the resources the outbox writes: each carries the write identifier its delivery is matched by. */
+const writtenHere = { identifier: z.array(IdentifierSchema).optional() };
 export const AnnotationSchema = z.object({ text: z.string() });
 
 type ExtensionShape = { url: string; valueUrl?: string; valueUri?: string; valueString?: string; extension?: ExtensionShape[] };
@@ -120,6 +123,7 @@ const base = {
 
 export const CommunicationSchema = z.object({
   ...base,
+  ...writtenHere,
   resourceType: z.literal('Communication'),
   status: fhirCode,
   partOf: z.array(ReferenceSchema).optional(),
@@ -145,6 +149,7 @@ export const CommunicationSchema = z.object({
 
 export const AppointmentSchema = z.object({
   ...base,
+  ...writtenHere,
   resourceType: z.literal('Appointment'),
   // https://hl7.org/fhir/R4/valueset-appointmentstatus.html
   status: z.enum([
@@ -229,6 +234,7 @@ export const DiagnosticReportSchema = z.object({
 
 export const DocumentReferenceSchema = z.object({
   ...base,
+  ...writtenHere,
   resourceType: z.literal('DocumentReference'),
   status: z.enum(['current', 'superseded', 'entered-in-error']),
   docStatus: fhirCode.optional(),

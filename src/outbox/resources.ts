@@ -4,7 +4,7 @@
  * identifier `urn:fhir-portal-adapter:write|<item id>-<part>` that conditional create matches on.
  */
 import type { Appointment, Attachment, Binary, Communication, DocumentReference, Identifier, Reference, ServiceRequest } from 'fhir/r4.js';
-import { PURPOSE_SYSTEM, UPLOAD_CATEGORY_SYSTEM, VIDEO_VISIT_EXTENSION, WRITE_IDENTIFIER_SYSTEM, type Author, type Payload, type StoredFile } from './types.js';
+import { PURPOSE_SYSTEM, UPLOAD_CATEGORY_SYSTEM, VIDEO_VISIT_EXTENSION, WRITE_IDENTIFIER_SYSTEM, type Author, type WritePart, type Payload, type StoredFile } from './types.js';
 
 export const PROFILES = {
   message: 'http://fhir-portal-adapter.example/StructureDefinition/portal-message',
@@ -22,7 +22,7 @@ export interface WriteContext {
   recipient?: string;
 }
 
-export function writeIdentifier(itemId: string, part: string): Identifier {
+export function writeIdentifier(itemId: string, part: WritePart): Identifier {
   return { system: WRITE_IDENTIFIER_SYSTEM, value: `${itemId}-${part}` };
 }
 

@@ -6,6 +6,8 @@ export type OutboxStatus = DeliveryStatus;
 
 /** System of the client-assigned identifier on every resource the outbox writes (exactly-once key). */
 export const WRITE_IDENTIFIER_SYSTEM = 'urn:fhir-portal-adapter:write';
+/** The resources one write becomes, each named in its identifier value `<item id>-<part>`. */
+export type WritePart = 'header' | 'message' | 'appointment' | 'service-request' | 'document';
 export const PURPOSE_SYSTEM = 'http://fhir-portal-adapter.example/CodeSystem/message-purpose';
 export const UPLOAD_CATEGORY_SYSTEM = 'http://fhir-portal-adapter.example/CodeSystem/upload-category';
 export const VIDEO_VISIT_EXTENSION = 'http://fhir-portal-adapter.example/StructureDefinition/video-visit';

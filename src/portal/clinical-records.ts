@@ -12,6 +12,8 @@ export interface ClinicalRecords {
   cut: boolean;
   /** Every report the EHR returned, before the policy: only for the clinician's list of what the patient sees. */
   allReports: DiagnosticReport[];
+  /** Every document the EHR returned, before the policy: an upload it holds back is still its copy. */
+  allDocuments: DocumentReference[];
 }
 
 const isObservation = (r: FhirResource): r is Observation => r.resourceType === 'Observation';
@@ -76,5 +78,6 @@ export async function loadClinicalRecords(
     supporting: read.supporting,
     cut: read.cut,
     allReports: read.set.reports,
+    allDocuments: read.set.documents,
   };
 }

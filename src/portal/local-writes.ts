@@ -1,7 +1,7 @@
-import type { Appointment, Communication } from 'fhir/r4.js';
+import type { Appointment, Communication, Identifier } from 'fhir/r4.js';
 import { buildAppointmentRequest, requestOffset } from '../outbox/resources.js';
-import type { DeliveryResult, LocalWrite, OutboxKind, SealedWrite } from '../outbox/types.js';
-import { PURPOSE_SYSTEM } from '../outbox/types.js';
+import type { DeliveryResult, LocalWrite, OutboxKind, SealedWrite, WritePart } from '../outbox/types.js';
+import { LOCAL_THREAD_PREFIX, PURPOSE_SYSTEM, WRITE_IDENTIFIER_SYSTEM } from '../outbox/types.js';
 import type { PortalSession } from '../smart/sessions.js';
 import type { RequestDelivery } from '../views/appointments.js';
 import type { LocalUpload } from '../views/documents.js';
@@ -43,37 +43,73 @@ function shownStatus(w: LocalWrite): Communication['status'] {
 /** The local writes a conversation shows: new threads and replies. */
 export const THREAD_WRITES: readonly OutboxKind[] = ['message', 'reply'];
 
-/** The EHR's own ids of the resources it showed. */
-export function idsShown(fromEhr: readonly (Communication | Appointment)[]): Set<string> {
+/**
+ * What the EHR returned, to match the outbox's writes against: the ids it gave, and the write
+ * identifier (`<item id>-<part>`) each resource carries. The identifier covers the moment between
+ * the EHR creating a resource and delivery saving its id: a page read then already sees the EHR's
+ * copy while the outbox does not know it is one, and would list the write twice.
+ */
+export interface EhrCopies {
+  readonly ids: ReadonlySet<string>;
+  /** Write identifier value → the EHR's id of the resource carrying it. */
+  readonly writes: ReadonlyMap<string, string>;
+}
+
+export function ehrCopies(fromEhr: readonly { id?: string; identifier?: readonly Identifier[] }[]): EhrCopies {
   const ids = new Set<string>();
-  for (const c of fromEhr) if (c.id !== undefined) ids.add(c.id);
-  return ids;
+  const writes = new Map<string, string>();
+  for (const r of fromEhr) {
+    if (r.id === undefined) continue;
+    ids.add(r.id);
+    for (const i of r.identifier ?? []) if (i.system === WRITE_IDENTIFIER_SYSTEM && i.value !== undefined) writes.set(i.value, r.id);
+  }
+  return { ids, writes };
+}
+
+/** The EHR's id of one part of a write, when the EHR shows it: the id delivery saved, or that of the resource carrying the write's identifier. */
+export function shownCopy(copies: EhrCopies, itemId: string, part: WritePart, savedId: string | undefined): string | undefined {
+  if (savedId !== undefined && copies.ids.has(savedId)) return savedId;
+  return copies.writes.get(`${itemId}-${part}`);
 }
 
 /** A write whose message the EHR already shows is shown from there, not from here. */
-export function shownByEhr(result: DeliveryResult, inEhr: ReadonlySet<string>): boolean {
-  return result.messageId !== undefined && inEhr.has(result.messageId);
+export function shownByEhr(w: { id: string; result: DeliveryResult }, copies: EhrCopies): boolean {
+  return shownCopy(copies, w.id, 'message', w.result.messageId) !== undefined;
+}
+
+/** Threads started here whose header the EHR shows: local thread id → the EHR's header id. */
+export function localThreadsInEhr(writes: readonly { id: string; kind: OutboxKind; result: DeliveryResult }[], copies: EhrCopies): Map<string, string> {
+  const moved = new Map<string, string>();
+  for (const w of writes) {
+    const header = w.kind === 'message' ? shownCopy(copies, w.id, 'header', w.result.headerId) : undefined;
+    if (header !== undefined) moved.set(`${LOCAL_THREAD_PREFIX}${w.id}`, header);
+  }
+  return moved;
 }
 
 /**
  * The patient's own messages that the EHR does not show yet, as Communications the thread views
  * understand: status preparation/on-hold/not-done map to sending/retrying/rejected. Once the EHR
- * has the message, the EHR's copy is shown instead (matched by the id it was given).
+ * has the message, the EHR's copy is shown instead. `moved`: threads started here that the EHR
+ * shows (localThreadsInEhr); their messages and replies go under the EHR's header.
  */
-export function localMessagesAsCommunications(writes: LocalWrite[], session: PortalSession, fromEhr: Communication[], locale: 'en' | 'es' = 'en'): Communication[] {
-  const inEhr = idsShown(fromEhr);
+export function localMessagesAsCommunications(
+  writes: readonly LocalWrite[],
+  session: PortalSession,
+  copies: EhrCopies,
+  moved: ReadonlyMap<string, string>,
+  locale: 'en' | 'es' = 'en',
+): Communication[] {
   const out: Communication[] = [];
   for (const w of writes) {
     if (w.payload.kind !== 'message' && w.payload.kind !== 'reply') continue;
-    if (shownByEhr(w.result, inEhr)) continue;
+    if (shownByEhr(w, copies)) continue;
     const subject = { reference: `Patient/${session.patientId}` };
     const sender = { reference: w.author.reference };
-    let headerRef: string;
-    // A reply into a thread started here goes under the EHR's header once the EHR shows it.
-    if (w.payload.kind === 'reply') headerRef = w.ehrThreadId !== undefined && inEhr.has(w.ehrThreadId) ? w.ehrThreadId : w.payload.threadId;
-    else if (w.result.headerId && inEhr.has(w.result.headerId)) headerRef = w.result.headerId;
-    else {
-      headerRef = w.threadId ?? `local-${w.id}`;
+    const thread = w.payload.kind === 'reply' ? w.payload.threadId : `${LOCAL_THREAD_PREFIX}${w.id}`;
+    const headerRef = moved.get(thread) ?? thread;
+    // A new message brings its own header until the EHR shows the one it was given.
+    if (w.payload.kind === 'message' && !moved.has(thread)) {
       out.push({
         resourceType: 'Communication',
         id: headerRef,
@@ -111,9 +147,9 @@ export const APPOINTMENT_WRITES: readonly OutboxKind[] = ['appointment-request',
  * Which of them to decrypt: requests whose Appointment the EHR does not show, and cancellations
  * still on their way (one that arrived shows in the EHR's copy; a refused one changed nothing).
  */
-export function appointmentWritesToOpen(writes: readonly SealedWrite[], shownIds: ReadonlySet<string>): SealedWrite[] {
+export function appointmentWritesToOpen(writes: readonly SealedWrite[], copies: EhrCopies): SealedWrite[] {
   return writes.filter((w) =>
-    w.kind === 'cancel' ? w.row.status !== 'delivered' && w.row.status !== 'rejected' : w.kind === 'appointment-request' && notShownAs(w, 'Appointment', shownIds),
+    w.kind === 'cancel' ? w.row.status !== 'delivered' && w.row.status !== 'rejected' : w.kind === 'appointment-request' && notShownAs(w, 'Appointment', copies),
   );
 }
 
@@ -152,14 +188,15 @@ export function withCancellations(appointments: readonly Appointment[], cancelli
   return appointments.map((a) => (a.id !== undefined && cancelling.has(a.id) ? { ...a, status: 'cancelled' } : a));
 }
 
-/** Written here and not shown by the EHR under the resource it was given. */
-function notShownAs(w: SealedWrite, resourceType: string, shownIds: ReadonlySet<string>): boolean {
-  return !(w.result.resourceType === resourceType && w.result.resourceId !== undefined && shownIds.has(w.result.resourceId));
+/** Written here and not shown by the EHR as this resource. */
+function notShownAs(w: SealedWrite, resourceType: 'Appointment' | 'DocumentReference', copies: EhrCopies): boolean {
+  const saved = w.result.resourceType === resourceType ? w.result.resourceId : undefined;
+  return shownCopy(copies, w.id, resourceType === 'Appointment' ? 'appointment' : 'document', saved) === undefined;
 }
 
 /** Uploads whose DocumentReference the EHR does not show. */
-export function uploadsToOpen(writes: readonly SealedWrite[], shownIds: ReadonlySet<string>): SealedWrite[] {
-  return writes.filter((w) => w.kind === 'upload' && notShownAs(w, 'DocumentReference', shownIds));
+export function uploadsToOpen(writes: readonly SealedWrite[], copies: EhrCopies): SealedWrite[] {
+  return writes.filter((w) => w.kind === 'upload' && notShownAs(w, 'DocumentReference', copies));
 }
 
 /** The patient's uploads that the EHR does not show, for the documents list (the file itself is not part of it). */

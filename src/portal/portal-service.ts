@@ -14,7 +14,7 @@ import { mapDocuments } from '../views/documents.js';
 import { mapSummary } from '../views/summary.js';
 import { loadClinicalRecords } from './clinical-records.js';
 import { policyContext } from './policy-context.js';
-import { APPOINTMENT_WRITES, appointmentWritesToOpen, idsShown, localMessagesAsCommunications, localRequestsAsAppointments, localUploads, shownByEhr, THREAD_WRITES, uploadsToOpen, withCancellations } from './local-writes.js';
+import { APPOINTMENT_WRITES, appointmentWritesToOpen, ehrCopies, localMessagesAsCommunications, localThreadsInEhr, localRequestsAsAppointments, localUploads, shownByEhr, THREAD_WRITES, uploadsToOpen, withCancellations } from './local-writes.js';
 import type {
   Portal,
   PortalCall,
@@ -100,7 +100,9 @@ export class PortalService implements Portal {
   }
 
   /** Communications the viewer may see (proxies never learn of minors' confidential threads). */
-  private async communications(call: PortalCall): Promise<{ comms: Communication[]; included: FhirResource[]; cut: boolean; decisions: Map<string, Decision> }> {
+  private async communications(
+    call: PortalCall,
+  ): Promise<{ comms: Communication[]; included: FhirResource[]; cut: boolean; decisions: Map<string, Decision>; moved: Map<string, string> }> {
     const [found, ctx, sealed] = await Promise.all([
       this.fhir(call).searchPatient<Communication>('Communication', 'subject', { _include: 'Communication:sender', _count: '100', _sort: '-sent' }),
       policyContext(call),
@@ -115,10 +117,11 @@ export class PortalService implements Portal {
       if (d.visible) comms.push(c);
     }
     // Only what the EHR does not show yet is decrypted: a long history of delivered messages costs nothing here.
-    const inEhr = idsShown(comms);
-    const local = await call.s.outbox.open(sealed.filter((w) => !shownByEhr(w.result, inEhr)));
-    comms.push(...localMessagesAsCommunications(local, call.session, comms, call.view.locale));
-    return { comms, included: found.included, cut: found.cut, decisions };
+    const copies = ehrCopies(comms);
+    const moved = localThreadsInEhr(sealed, copies);
+    const local = await call.s.outbox.open(sealed.filter((w) => !shownByEhr(w, copies)));
+    comms.push(...localMessagesAsCommunications(local, call.session, copies, moved, call.view.locale));
+    return { comms, included: found.included, cut: found.cut, decisions, moved };
   }
 
   async threads(call: PortalCall) {
@@ -130,8 +133,9 @@ export class PortalService implements Portal {
   async thread(call: PortalCall, threadId: string) {
     checkId(threadId);
     const resolved = await call.s.outbox.resolveThread(call.session.ehrId, call.session.patientId, threadId);
-    const id = resolved.ehrThreadId ?? threadId;
-    const { comms, included, decisions } = await this.communications(call);
+    const { comms, included, decisions, moved } = await this.communications(call);
+    // The EHR may show a thread started here before delivery has saved the id it was given.
+    const id = resolved.ehrThreadId ?? moved.get(threadId) ?? threadId;
     const view = mapThread(id, comms, included, call.view) ?? (resolved.local && id !== threadId ? mapThread(threadId, comms, included, call.view) : undefined);
     if (!view) throw new AppError(404, 'thread_not_found', 'We could not find that conversation.');
     await this.audit(call, 'Communication', id, decisions);
@@ -146,7 +150,7 @@ export class PortalService implements Portal {
   async appointments(call: PortalCall) {
     const { ehrId, patientId } = call.session;
     const [found, sealed] = await Promise.all([this.appointmentResources(call), call.s.outbox.sealedWrites(ehrId, patientId, { kinds: APPOINTMENT_WRITES })]);
-    const local = localRequestsAsAppointments(await call.s.outbox.open(appointmentWritesToOpen(sealed, idsShown(found.matches))), call.session, call.s.registration(ehrId).timeZone, call.view.locale);
+    const local = localRequestsAsAppointments(await call.s.outbox.open(appointmentWritesToOpen(sealed, ehrCopies(found.matches))), call.session, call.s.registration(ehrId).timeZone, call.view.locale);
     const list = await this.mapWhileAuditing(call, ['Appointment', undefined], () =>
       mapAppointments([...withCancellations(found.matches, local.cancelling), ...local.appointments], found.included, call.view, {
         requests: new Map([...local.requests, ...local.cancelling]),
@@ -202,8 +206,7 @@ export class PortalService implements Portal {
     const { visible, pending, decisions } = rec.outcome;
     const held = new Map([...decisions].filter(([k]) => k.startsWith('DocumentReference/')));
     // Every document the EHR returned, released or not: an upload it holds back is not shown twice.
-    const inEhr = new Set([...held.keys()].map((k) => k.slice('DocumentReference/'.length)));
-    const uploads = localUploads(await call.s.outbox.open(uploadsToOpen(sealed, inEhr)), call.view.locale);
+    const uploads = localUploads(await call.s.outbox.open(uploadsToOpen(sealed, ehrCopies(rec.allDocuments))), call.view.locale);
     const list = await this.mapWhileAuditing(call, ['DocumentReference', undefined, held], () => mapDocuments(visible.documents, rec.supporting, pending, call.view, { uploads }));
     return rec.cut ? { ...list, cut: true } : list;
   }

@@ -223,6 +223,41 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     assert.equal(listed.find((d) => d.id === doc!.id)?.status, 'available');
   });
 
+  it('what the EHR created before delivery recorded it is listed once, from the EHR', async () => {
+    const day = new Date(Date.now() + 11 * 86_400_000).toISOString().slice(0, 10);
+    const msg = await maria.post('/api/messages', { purpose: 'other', subject: 'Crutches', body: 'Can I return the crutches?' });
+    const req = await maria.post('/api/appointment-requests', { reason: 'Ankle check', visitType: 'in-person', preferred: [{ date: day, partOfDay: 'morning' }] });
+    const up = await uploadPdf('form', 'Return slip', 'slip.pdf');
+    for (const r of [msg, req, up]) assert.equal(r.status, 202, r.text);
+    await drain();
+    // The moment between the EHR's answers and the outbox saving them: the rows know nothing yet.
+    const ids = [msg.json.id, req.json.id, up.json.id];
+    await portal.db.query(`UPDATE outbox_item SET status = 'sending', result = '{}'::jsonb, ehr_thread_id = NULL WHERE id = ANY($1::text[])`, [ids]);
+    const [header] = await byWriteId<Communication>('Communication', `${msg.json.id}-header`);
+    const [appt] = await byWriteId<Appointment>('Appointment', `${req.json.id}-appointment`);
+    const [doc] = await byWriteId<DocumentReference>('DocumentReference', `${up.json.id}-document`);
+
+    const threads = (await maria.get<{ items: { id: string; subject: string }[] }>('/api/messages')).json.items.filter((t) => t.subject === 'Crutches');
+    assert.deepEqual(threads.map((t) => t.id), [header!.id], 'one conversation, the EHR\'s');
+    // The page the patient was sent to after writing (its local id) still finds the conversation.
+    const thread = await maria.get<{ id: string; messages: { id: string; body: string }[] }>(`/api/messages/${msg.json.threadId}`);
+    assert.equal(thread.status, 200, thread.text);
+    assert.equal(thread.json.id, header!.id);
+    assert.deepEqual(thread.json.messages.map((m) => m.body), ['Can I return the crutches?']);
+    assert.ok(!thread.json.messages[0]!.id.startsWith('local-'));
+
+    const appts = (await maria.get<{ items: { id: string }[] }>('/api/appointments')).json.items.map((a) => a.id);
+    assert.ok(appts.includes(appt!.id!) && !appts.includes(req.json.id), 'the request once, as the EHR has it');
+    const docs = (await maria.get<{ items: { id: string }[] }>('/api/documents')).json.items.map((d) => d.id);
+    assert.ok(docs.includes(doc!.id!) && !docs.includes(up.json.id), 'the upload once, as the EHR has it');
+
+    // Delivery then finds its earlier work (conditional create) and nothing is made twice.
+    await drain();
+    assert.equal((await byWriteId('Communication', `${msg.json.id}-header`)).length, 1);
+    assert.equal((await byWriteId('Appointment', `${req.json.id}-appointment`)).length, 1);
+    assert.equal((await byWriteId('DocumentReference', `${up.json.id}-document`)).length, 1);
+  });
+
   it('a retry after a lost response does not duplicate (conditional create on the write identifier)', async () => {
     const r = await maria.post('/api/messages', { purpose: 'billing', subject: 'Invoice', body: 'Which invoice is current?' });
     assert.equal(r.status, 202);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Appointment, Communication } from 'fhir/r4.js';
-import { appointmentWritesToOpen, idsShown, localMessagesAsCommunications, localRequestsAsAppointments, localUploads, shownByEhr, uploadsToOpen, withCancellations } from '../../../src/portal/local-writes.js';
-import type { DeliveryResult, LocalWrite, OutboxKind, SealedWrite } from '../../../src/outbox/types.js';
+import { appointmentWritesToOpen, ehrCopies, localMessagesAsCommunications, localRequestsAsAppointments, localThreadsInEhr, localUploads, shownByEhr, uploadsToOpen, withCancellations } from '../../../src/portal/local-writes.js';
+import { WRITE_IDENTIFIER_SYSTEM, type DeliveryResult, type LocalWrite, type OutboxKind, type SealedWrite } from '../../../src/outbox/types.js';
 import type { OutboxItemRow } from '../../../src/store/entities/outbox-item.js';
 import type { PortalSession } from '../../../src/smart/sessions.js';
 
@@ -16,44 +16,69 @@ const message = (id: string, over: Partial<LocalWrite> = {}) =>
 const reply = (id: string, threadId: string, over: Partial<LocalWrite> = {}) => write({ id, threadId, payload: { kind: 'reply', threadId, body: `reply ${id}`, attachments: [] }, ...over });
 const ehr = (id: string, partOf?: string): Communication => ({ resourceType: 'Communication', id, status: 'completed', ...(partOf ? { partOf: [{ reference: `Communication/${partOf}` }] } : {}) });
 const partOf = (c: Communication) => c.partOf?.[0]?.reference;
+/** The EHR's copy of a write's part, carrying the write identifier delivery gave it. */
+const written = <T extends Communication | Appointment>(r: T, itemId: string, part: string): T => ({ ...r, identifier: [{ system: WRITE_IDENTIFIER_SYSTEM, value: `${itemId}-${part}` }] });
+/** The local writes as a page shows them beside these resources from the EHR. */
+function merged(writes: LocalWrite[], fromEhr: Communication[], locale: 'en' | 'es' = 'en'): Communication[] {
+  const copies = ehrCopies(fromEhr);
+  return localMessagesAsCommunications(writes, session, copies, localThreadsInEhr(writes, copies), locale);
+}
 
 describe('local writes as Communications', () => {
   it('a new message waiting for the EHR: its own header and the message in it, shown as in preparation', () => {
-    const out = localMessagesAsCommunications([message('m1')], session, []);
+    const out = merged([message('m1')], []);
     assert.deepEqual(out.map((c) => [c.id, c.status, partOf(c) ?? null]), [['local-m1', 'preparation', null], ['local-msg-m1', 'preparation', 'Communication/local-m1']]);
     assert.equal(out[0]!.topic?.text, 'Parking');
     assert.equal(out[1]!.payload?.[0]?.contentString, 'Is there parking?');
   });
 
   it('a reply goes under the thread it answers', () => {
-    const [c] = localMessagesAsCommunications([reply('r1', 'comm-7')], session, [ehr('comm-7')]);
+    const [c] = merged([reply('r1', 'comm-7')], [ehr('comm-7')]);
     assert.equal(partOf(c!), 'Communication/comm-7');
     assert.equal(c!.sender?.reference, 'Patient/pat-1');
   });
 
   it('a reply into a thread started here: under the local header until the EHR shows its own, then under that', () => {
-    const before = localMessagesAsCommunications([message('m1'), reply('r1', 'local-m1')], session, []);
+    const before = merged([message('m1'), reply('r1', 'local-m1')], []);
     assert.equal(partOf(before.find((c) => c.id === 'local-msg-r1')!), 'Communication/local-m1');
 
     const delivered = message('m1', { status: 'delivered', ehrThreadId: 'h-9', result: { headerId: 'h-9', messageId: 'msg-9' } });
     const waiting = reply('r1', 'local-m1', { ehrThreadId: 'h-9' });
-    const after = localMessagesAsCommunications([delivered, waiting], session, [ehr('h-9'), ehr('msg-9', 'h-9')]);
+    const after = merged([delivered, waiting], [ehr('h-9'), ehr('msg-9', 'h-9')]);
     assert.deepEqual(after.map((c) => [c.id, partOf(c)]), [['local-msg-r1', 'Communication/h-9']]);
   });
 
-  it('what the EHR shows is left to the EHR', () => {
-    const inEhr = idsShown([ehr('msg-9', 'h-9'), { resourceType: 'Communication', status: 'completed' }]);
-    assert.deepEqual([...inEhr], ['msg-9']);
-    assert.equal(shownByEhr({ messageId: 'msg-9' }, inEhr), true);
-    assert.equal(shownByEhr({ messageId: 'msg-10' }, inEhr), false);
-    assert.equal(shownByEhr({}, inEhr), false);
+  it('what the EHR shows is left to the EHR: by the id delivery saved, or by the write identifier', () => {
+    const noId: Communication = { resourceType: 'Communication', status: 'completed' };
+    const copies = ehrCopies([ehr('msg-9', 'h-9'), written(ehr('msg-11', 'h-9'), 'w11', 'message'), noId]);
+    assert.deepEqual([...copies.ids], ['msg-9', 'msg-11']);
+    assert.equal(shownByEhr({ id: 'w9', result: { messageId: 'msg-9' } }, copies), true);
+    assert.equal(shownByEhr({ id: 'w10', result: { messageId: 'msg-10' } }, copies), false);
+    assert.equal(shownByEhr({ id: 'w10', result: {} }, copies), false);
+    assert.equal(shownByEhr({ id: 'w11', result: {} }, copies), true, 'the EHR has it; delivery has not saved its id yet');
+    // Another system's identifier, or ours on another part, is not this message.
+    const otherSystem: Communication = { ...ehr('msg-12'), identifier: [{ system: 'urn:other', value: 'w12-message' }] };
+    const foreign = ehrCopies([otherSystem, written(ehr('h-12'), 'w12', 'header')]);
+    assert.equal(shownByEhr({ id: 'w12', result: {} }, foreign), false);
+  });
+
+  it('a thread the EHR created but delivery has not recorded yet is shown once, under the EHR\'s header', () => {
+    // The EHR has the header and the message; the outbox row still knows nothing of either.
+    const fromEhr = [written(ehr('h-5'), 'm1', 'header'), written(ehr('msg-5', 'h-5'), 'm1', 'message')];
+    const copies = ehrCopies(fromEhr);
+    assert.deepEqual([...localThreadsInEhr([message('m1'), reply('r1', 'local-m1')], copies)], [['local-m1', 'h-5']]);
+    const out = merged([message('m1'), reply('r1', 'local-m1')], fromEhr);
+    assert.deepEqual(out.map((c) => [c.id, partOf(c)]), [['local-msg-r1', 'Communication/h-5']], 'no local header, no second copy of the message');
+    // Only the header so far: the message waits under it.
+    const half = merged([message('m1')], [written(ehr('h-5'), 'm1', 'header')]);
+    assert.deepEqual(half.map((c) => [c.id, partOf(c)]), [['local-msg-m1', 'Communication/h-5']]);
   });
 
   it('a rejected write carries the EHR\'s reason; one waiting for a sign-in says so', () => {
-    const [, rejected] = localMessagesAsCommunications([message('m1', { status: 'rejected', rejectionReason: 'Recipient unknown' })], session, []);
+    const [, rejected] = merged([message('m1', { status: 'rejected', rejectionReason: 'Recipient unknown' })], []);
     assert.equal(rejected!.status, 'not-done');
     assert.equal(rejected!.statusReason?.text, 'Recipient unknown');
-    const [, waiting] = localMessagesAsCommunications([message('m2', { waitingReason: 'waiting_for_signin' })], session, [], 'es');
+    const [, waiting] = merged([message('m2', { waitingReason: 'waiting_for_signin' })], [], 'es');
     assert.match(waiting!.statusReason?.text ?? '', /próxima vez/);
   });
   describe('appointment requests and uploads', () => {
@@ -105,7 +130,10 @@ describe('local writes as Communications', () => {
         sealed('c-done', 'cancel', 'delivered'),
         sealed('c-refused', 'cancel', 'rejected'),
       ];
-      assert.deepEqual(appointmentWritesToOpen(writes, new Set(['appt-1'])).map((w) => w.id), ['as-order', 'waiting', 'c-waiting']);
+      assert.deepEqual(appointmentWritesToOpen(writes, ehrCopies([{ id: 'appt-1' }])).map((w) => w.id), ['as-order', 'waiting', 'c-waiting']);
+      // The EHR shows the request before delivery saved its id: matched by the write identifier.
+      const created = ehrCopies([written({ resourceType: 'Appointment', id: 'appt-2', status: 'proposed', participant: [] }, 'waiting', 'appointment')]);
+      assert.deepEqual(appointmentWritesToOpen(writes, created).map((w) => w.id), ['shown', 'as-order', 'c-waiting']);
     });
 
     it('an upload the EHR does not show: its description, category, size and where it is; the file stays out', () => {
@@ -114,7 +142,9 @@ describe('local writes as Communications', () => {
       const [u] = localUploads([up, request('r1')]);
       assert.deepEqual(u, { id: 'u1', description: 'New card', category: 'insurance-card', sentAt: '2026-11-30T10:00:00.000Z', filename: 'card.pdf', size: 2048, contentType: 'application/pdf', delivery: { status: 'retrying', note: null } });
       const writes = [sealed('u-shown', 'upload', 'delivered', { resourceType: 'DocumentReference', resourceId: 'doc-1' }), sealed('u-waiting', 'upload', 'sending'), sealed('m', 'message', 'sending')];
-      assert.deepEqual(uploadsToOpen(writes, new Set(['doc-1'])).map((w) => w.id), ['u-waiting']);
+      assert.deepEqual(uploadsToOpen(writes, ehrCopies([{ id: 'doc-1' }])).map((w) => w.id), ['u-waiting']);
+      const created = ehrCopies([{ id: 'doc-2', identifier: [{ system: WRITE_IDENTIFIER_SYSTEM, value: 'u-waiting-document' }] }]);
+      assert.deepEqual(uploadsToOpen(writes, created).map((w) => w.id), ['u-shown']);
     });
   });
 });
