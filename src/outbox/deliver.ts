@@ -146,6 +146,10 @@ export async function deliver(job: DeliveryJob): Promise<Delivered> {
       }
       if (current.status !== 'cancelled') {
         if (current.status !== 'proposed' && current.status !== 'pending') {
+          // Which appointment the refusal is about, so that its page can say the cancellation did not happen.
+          r.resourceType = 'Appointment';
+          r.resourceId = target;
+          await job.save(r);
           throw new DeliveryRefused('not_cancellable', 'The clinic has already booked or closed this request. Please call the clinic to change it.');
         }
         const { meta, ...rest } = current;

@@ -144,13 +144,16 @@ export function localMessagesAsCommunications(
 export const APPOINTMENT_WRITES: readonly OutboxKind[] = ['appointment-request', 'cancel'];
 
 /**
- * Which of them to decrypt: requests whose Appointment the EHR does not show, and cancellations
- * still on their way (one that arrived shows in the EHR's copy; a refused one changed nothing).
+ * Which of them to decrypt: requests whose Appointment the EHR does not show, cancellations still
+ * on their way (one that arrived shows in the EHR's copy), and refused cancellations of an
+ * appointment the EHR lists (its page says the cancellation did not happen, and why).
  */
 export function appointmentWritesToOpen(writes: readonly SealedWrite[], copies: EhrCopies): SealedWrite[] {
-  return writes.filter((w) =>
-    w.kind === 'cancel' ? w.row.status !== 'delivered' && w.row.status !== 'rejected' : w.kind === 'appointment-request' && notShownAs(w, 'Appointment', copies),
-  );
+  return writes.filter((w) => {
+    if (w.kind === 'appointment-request') return notShownAs(w, 'Appointment', copies);
+    if (w.kind !== 'cancel' || w.row.status === 'delivered') return false;
+    return w.row.status !== 'rejected' || (w.result.resourceId !== undefined && copies.ids.has(w.result.resourceId));
+  });
 }
 
 /**
@@ -158,7 +161,8 @@ export function appointmentWritesToOpen(writes: readonly SealedWrite[], copies: 
  * a ServiceRequest the appointments list does not read), as the Appointment the EHR is sent, under
  * the request's own id (a request not sent yet can be cancelled by it). A request cancelled here
  * shows as cancelled; one the EHR refused shows with the EHR's reason. `cancelling`: the EHR's
- * appointments with a cancellation on its way, and where it is.
+ * appointments with a cancellation on its way, and where it is, or the latest cancellation the
+ * EHR refused (the clinic had booked the request meanwhile), with its reason.
  */
 export function localRequestsAsAppointments(
   writes: readonly LocalWrite[],
@@ -168,7 +172,13 @@ export function localRequestsAsAppointments(
 ): { appointments: Appointment[]; requests: Map<string, RequestDelivery>; cancelling: Map<string, RequestDelivery> } {
   // Cancellations not refused, by the appointment they cancel (a local request's id or the EHR's).
   const cancels = new Map<string, LocalWrite>();
-  for (const w of writes) if (w.payload.kind === 'cancel' && w.status !== 'rejected') cancels.set(w.payload.appointmentId, w);
+  // Refused ones, by the EHR's appointment they were about (oldest first, so the latest wins).
+  const refused = new Map<string, LocalWrite>();
+  for (const w of writes) {
+    if (w.payload.kind !== 'cancel') continue;
+    if (w.status !== 'rejected') cancels.set(w.payload.appointmentId, w);
+    else if (w.result.resourceId !== undefined) refused.set(w.result.resourceId, w);
+  }
   const appointments: Appointment[] = [];
   const requests = new Map<string, RequestDelivery>();
   for (const w of writes) {
@@ -179,13 +189,15 @@ export function localRequestsAsAppointments(
     requests.set(w.id, deliveryOf(w, locale));
   }
   const cancelling = new Map<string, RequestDelivery>();
+  for (const [target, w] of refused) cancelling.set(target, deliveryOf(w, locale));
+  // A cancellation on its way says more than an earlier one the EHR refused.
   for (const [target, w] of cancels) if (!requests.has(target)) cancelling.set(target, deliveryOf(w, locale));
   return { appointments, requests, cancelling };
 }
 
-/** The EHR's appointments, those cancelled here shown cancelled while the cancellation is on its way. */
+/** The EHR's appointments, those cancelled here shown cancelled while the cancellation is on its way (a refused one changed nothing). */
 export function withCancellations(appointments: readonly Appointment[], cancelling: ReadonlyMap<string, RequestDelivery>): Appointment[] {
-  return appointments.map((a) => (a.id !== undefined && cancelling.has(a.id) ? { ...a, status: 'cancelled' } : a));
+  return appointments.map((a) => (a.id !== undefined && cancelling.has(a.id) && cancelling.get(a.id)!.status !== 'rejected' ? { ...a, status: 'cancelled' } : a));
 }
 
 /** Written here and not shown by the EHR as this resource. */

@@ -153,7 +153,8 @@ export class PortalService implements Portal {
     const local = localRequestsAsAppointments(await call.s.outbox.open(appointmentWritesToOpen(sealed, ehrCopies(found.matches))), call.session, call.s.registration(ehrId).timeZone, call.view.locale);
     const list = await this.mapWhileAuditing(call, ['Appointment', undefined], () =>
       mapAppointments([...withCancellations(found.matches, local.cancelling), ...local.appointments], found.included, call.view, {
-        requests: new Map([...local.requests, ...local.cancelling]),
+        requests: local.requests,
+        cancellations: local.cancelling,
       }),
     );
     return found.cut ? { ...list, cut: true } : list;

@@ -47,6 +47,7 @@ const DELIVERY_WORDS: Record<DeliveryStatus, Words> = {
 };
 const CANCELLED_HERE: Words = { en: 'Cancelled', es: 'Cancelada' };
 const CANCEL_ON_ITS_WAY: Words = { en: 'Cancelled: we are letting the clinic know', es: 'Cancelada: estamos avisando a la clínica' };
+const CANCEL_REFUSED: Words = { en: 'Not cancelled: the clinic could not cancel this', es: 'No cancelada: la clínica no pudo cancelarla' };
 const DEFAULT_TITLE: Words = { en: 'Appointment', es: 'Cita' };
 
 export const AppointmentViewSchema = z.object({
@@ -72,7 +73,8 @@ export const AppointmentViewSchema = z.object({
   lastUpdated: z.string().nullable(),
   /**
    * A request made here that the EHR does not show yet, or an appointment cancelled here whose
-   * cancellation is on its way: where it is, and the EHR's reason if it refused it.
+   * cancellation is on its way: where it is, and the EHR's reason if it refused it. A refused
+   * cancellation leaves the appointment's status as the EHR has it (status is not `cancelled`).
    */
   delivery: DeliveryViewSchema.nullable(),
 });
@@ -176,19 +178,49 @@ export function appointmentGroup(appt: Appointment, now: Date): AppointmentGroup
   }
 }
 
-/** A request made here, on its way to the EHR (see AppointmentView.delivery). */
+/** A request made here, or a cancellation made here, on its way to the EHR (see AppointmentView.delivery). */
 export type RequestDelivery = Delivery;
 
-/** The status in plain words: for a write made here, where it is; otherwise the EHR's status. */
-function statusWords(appt: Appointment, group: AppointmentGroup, delivery: RequestDelivery | undefined): Words {
-  if (delivery === undefined) return group === 'past' && appt.status === 'booked' ? PAST_BOOKED : STATUS_WORDS[appt.status as keyof typeof STATUS_WORDS];
-  if (appt.status !== 'cancelled' || delivery.status === 'rejected') return DELIVERY_WORDS[delivery.status];
-  return delivery.status === 'delivered' ? CANCELLED_HERE : CANCEL_ON_ITS_WAY;
+/** A write made here about one appointment: the request that is it, or a cancellation of it. */
+interface WriteAbout {
+  of: 'request' | 'cancellation';
+  delivery: RequestDelivery;
 }
 
-function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContext, delivery: RequestDelivery | undefined): AppointmentView | undefined {
+/** The status in plain words: for a write made here, where it is; otherwise the EHR's status. */
+function statusWords(appt: Appointment, group: AppointmentGroup, about: WriteAbout | undefined): Words {
+  if (about === undefined) return group === 'past' && appt.status === 'booked' ? PAST_BOOKED : STATUS_WORDS[appt.status as keyof typeof STATUS_WORDS];
+  const { status } = about.delivery;
+  if (status === 'rejected') return about.of === 'cancellation' ? CANCEL_REFUSED : DELIVERY_WORDS.rejected;
+  if (about.of === 'request' && appt.status !== 'cancelled') return DELIVERY_WORDS[status];
+  return status === 'delivered' ? CANCELLED_HERE : CANCEL_ON_ITS_WAY;
+}
+
+/**
+ * What is said of a write made here. A refused cancellation is said only while the appointment is
+ * still ahead: once it is past, or the clinic cancelled it after all, the EHR's status says it all.
+ */
+function writeAbout(appt: Appointment, group: AppointmentGroup, writes: AppointmentWrites): WriteAbout | undefined {
+  const id = appt.id!;
+  const request = writes.requests?.get(id);
+  if (request !== undefined) return { of: 'request', delivery: request };
+  const cancellation = writes.cancellations?.get(id);
+  if (cancellation === undefined || (cancellation.status === 'rejected' && (group === 'past' || group === 'cancelled'))) return undefined;
+  return { of: 'cancellation', delivery: cancellation };
+}
+
+/** The patient's writes about the appointments listed, by appointment id. */
+export interface AppointmentWrites {
+  /** Requests made here that the EHR does not show yet (listed under their own ids). */
+  requests?: ReadonlyMap<string, RequestDelivery>;
+  /** Cancellations made here of the EHR's appointments: on their way, or refused by the EHR. */
+  cancellations?: ReadonlyMap<string, RequestDelivery>;
+}
+
+function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContext, writes: AppointmentWrites): AppointmentView | undefined {
   const group = appointmentGroup(appt, ctx.now);
   if (group === undefined || appt.status === 'entered-in-error') return undefined;
+  const about = writeAbout(appt, group, writes);
   const practitioners: AppointmentView['practitioners'] = [];
   let location: AppointmentView['location'] = null;
   for (const p of appt.participant) {
@@ -214,7 +246,7 @@ function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContex
   }
   const start = formatInstant(appt.start, ctx);
   const end = formatInstant(appt.end, ctx);
-  const label = statusWords(appt, group, delivery);
+  const label = statusWords(appt, group, about);
   const url = telehealthUrl(appt, index);
   return {
     id: appt.id!,
@@ -240,7 +272,7 @@ function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContex
     telehealth: url === undefined ? null : { url },
     instructions: appt.patientInstruction?.trim() || null,
     lastUpdated: appt.meta?.lastUpdated ?? null,
-    delivery: delivery ?? null,
+    delivery: about?.delivery ?? null,
   };
 }
 
@@ -266,8 +298,8 @@ export function mapAppointments(
   appointments: readonly unknown[],
   included: readonly unknown[],
   context: ViewContext,
-  /** `requests`: the patient's requests made here that the EHR does not show yet, by appointment id. */
-  options: ListOptions & { requests?: ReadonlyMap<string, RequestDelivery> } = {},
+  /** `requests`, `cancellations`: the patient's writes about them (AppointmentWrites). */
+  options: ListOptions & AppointmentWrites = {},
 ): AppointmentList {
   const ctx = checkContext(context);
   const checked = checkResources(appointments, 'Appointment');
@@ -284,7 +316,7 @@ export function mapAppointments(
       continue;
     }
     if (appt.status === 'entered-in-error') continue;
-    const view = mapChecked(appt, (a) => mapAppointment(a, index, ctx, options.requests?.get(a.id!)), AppointmentViewSchema);
+    const view = mapChecked(appt, (a) => mapAppointment(a, index, ctx, options), AppointmentViewSchema);
     if (view === undefined) skipped += 1;
     else items.push(view);
   }

@@ -381,6 +381,13 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     const [w] = (await portal.services.outbox.localWrites('sandbox', patient, { kinds: ['cancel'] })).filter((x) => x.id === c2.json.id);
     assert.equal(w?.status, 'rejected');
     assert.match(w?.rejectionReason ?? '', /already booked/);
+    // The patient's page says so: the appointment as the clinic booked it, not cancelled, and why.
+    type Appt = { id: string; group: string; status: string; statusLabel: string; delivery: { status: string; note: string | null } | null };
+    const listed = (await maria.get<{ items: Appt[] }>('/api/appointments')).json.items.find((a) => a.id === appt2!.id);
+    assert.equal(listed?.status, 'booked');
+    assert.equal(listed?.statusLabel, 'Not cancelled: the clinic could not cancel this');
+    assert.equal(listed?.delivery?.status, 'rejected');
+    assert.match(listed?.delivery?.note ?? '', /already booked/);
   });
 
   it('an upload lands as a DocumentReference with its Binary', async () => {

@@ -121,6 +121,22 @@ describe('local writes as Communications', () => {
       assert.equal(ehrList[0]!.status, 'proposed', 'the EHR resource itself is left as it came');
     });
 
+    it('a cancellation the EHR refused is about the appointment it named; one on its way says more', () => {
+      const refusal = (id: string, target: string, reason: string) => cancel(id, target, { status: 'rejected', rejectionReason: reason, result: { resourceType: 'Appointment', resourceId: target } });
+      const { cancelling } = localRequestsAsAppointments(
+        [refusal('c1', 'appt-7', 'Already booked'), refusal('c2', 'appt-8', 'First'), refusal('c3', 'appt-8', 'Latest'), refusal('c4', 'appt-9', 'Old'), cancel('c5', 'appt-9')],
+        session,
+        'UTC',
+      );
+      assert.deepEqual([...cancelling].sort(), [
+        ['appt-7', { status: 'rejected', note: 'Already booked' }],
+        ['appt-8', { status: 'rejected', note: 'Latest' }],
+        ['appt-9', { status: 'sending', note: null }],
+      ]);
+      const ehrList: Appointment[] = ['appt-7', 'appt-9'].map((id) => ({ resourceType: 'Appointment', id, status: 'booked', participant: [] }));
+      assert.deepEqual(withCancellations(ehrList, cancelling).map((a) => a.status), ['booked', 'cancelled'], 'a refused cancellation changed nothing');
+    });
+
     it('decrypts only requests the EHR does not show and cancellations still on their way', () => {
       const writes = [
         sealed('shown', 'appointment-request', 'delivered', { resourceType: 'Appointment', resourceId: 'appt-1' }),
@@ -131,6 +147,9 @@ describe('local writes as Communications', () => {
         sealed('c-refused', 'cancel', 'rejected'),
       ];
       assert.deepEqual(appointmentWritesToOpen(writes, ehrCopies([{ id: 'appt-1' }])).map((w) => w.id), ['as-order', 'waiting', 'c-waiting']);
+      // A refusal is read when the EHR lists the appointment it is about.
+      const refusals = [sealed('c-about-1', 'cancel', 'rejected', { resourceType: 'Appointment', resourceId: 'appt-1' }), sealed('c-about-gone', 'cancel', 'rejected', { resourceType: 'Appointment', resourceId: 'appt-0' })];
+      assert.deepEqual(appointmentWritesToOpen(refusals, ehrCopies([{ id: 'appt-1' }])).map((w) => w.id), ['c-about-1']);
       // The EHR shows the request before delivery saved its id: matched by the write identifier.
       const created = ehrCopies([written({ resourceType: 'Appointment', id: 'appt-2', status: 'proposed', participant: [] }, 'waiting', 'appointment')]);
       assert.deepEqual(appointmentWritesToOpen(writes, created).map((w) => w.id), ['shown', 'as-order', 'c-waiting']);

@@ -107,19 +107,37 @@ describe('views/appointments', () => {
   it('a request made here: where it is on its way, instead of the EHR status words', () => {
     const requests = new Map([
       ['a-req', { status: 'retrying' as const, note: null }],
-      ['a-cancel', { status: 'sending' as const, note: null }],
       ['a-noshow', { status: 'rejected' as const, note: 'No slots that week' }],
     ]);
-    const mine = new Map(mapAppointments(appointments, included, ctx(), { requests }).items.map((a) => [a.id, a]));
+    const cancellations = new Map([['a-cancel', { status: 'sending' as const, note: null }]]);
+    const mine = new Map(mapAppointments(appointments, included, ctx(), { requests, cancellations }).items.map((a) => [a.id, a]));
     assert.equal(mine.get('a-req')!.statusLabel, 'Not sent yet: we keep trying. Call the clinic if it is urgent.');
     assert.deepEqual(mine.get('a-req')!.delivery, { status: 'retrying', note: null });
     assert.equal(mine.get('a-cancel')!.statusLabel, 'Cancelled: we are letting the clinic know', 'cancelled here, the cancellation on its way');
-    const told = mapAppointments(appointments, included, ctx(), { requests: new Map([['a-cancel', { status: 'delivered' as const, note: null }]]) });
+    const told = mapAppointments(appointments, included, ctx(), { cancellations: new Map([['a-cancel', { status: 'delivered' as const, note: null }]]) });
     assert.equal(told.items.find((a) => a.id === 'a-cancel')!.statusLabel, 'Cancelled');
     assert.equal(mine.get('a-noshow')!.statusLabel, "Not accepted by the clinic's system");
     assert.deepEqual(mine.get('a-noshow')!.delivery, { status: 'rejected', note: 'No slots that week' });
     assert.equal(mine.get('a-up')!.delivery, null, "the EHR's own appointments carry no delivery");
     const es = mapAppointments(appointments, included, ctx({ locale: 'es' }), { requests }).items.find((a) => a.id === 'a-req')!;
     assert.match(es.statusLabel, /seguimos intentando/);
+  });
+
+  it('a cancellation the EHR refused: the appointment as the EHR has it, saying it was not cancelled and why, while it is still ahead', () => {
+    const note = 'The clinic has already booked or closed this request. Please call the clinic to change it.';
+    const refused = { status: 'rejected' as const, note };
+    const cancellations = new Map([['a-up', refused], ['a-req', refused], ['a-past', refused], ['a-noshow', refused]]);
+    const mine = new Map(mapAppointments(appointments, included, ctx(), { cancellations }).items.map((a) => [a.id, a]));
+    for (const id of ['a-up', 'a-req']) {
+      assert.equal(mine.get(id)!.statusLabel, 'Not cancelled: the clinic could not cancel this', id);
+      assert.deepEqual(mine.get(id)!.delivery, refused);
+      assert.notEqual(mine.get(id)!.status, 'cancelled');
+    }
+    assert.equal(mine.get('a-up')!.group, 'upcoming', 'still listed where the EHR has it');
+    // Past, or cancelled by the clinic after all: the EHR's own words, nothing about the refusal.
+    assert.equal(mine.get('a-past')!.delivery, null);
+    assert.equal(mine.get('a-noshow')!.delivery, null);
+    const es = mapAppointments(appointments, included, ctx({ locale: 'es' }), { cancellations }).items.find((a) => a.id === 'a-up')!;
+    assert.equal(es.statusLabel, 'No cancelada: la clínica no pudo cancelarla');
   });
 });
