@@ -41,8 +41,16 @@ export function authorOf(call: PortalCall): Author {
 export class Outbox {
   /** localWrites' statement per filter set, built once from the entity's columns. */
   private readonly selects = new Map<string, Statement>();
+  /** Told after each write is stored (committed): this node's worker, so it need not wait for its poll. */
+  private readonly storedListeners = new Set<() => void>();
 
   constructor(private readonly s: AppServices) {}
+
+  /** Calls `listener` after each write is stored; returns what stops it. */
+  onStored(listener: () => void): () => void {
+    this.storedListeners.add(listener);
+    return () => this.storedListeners.delete(listener);
+  }
 
   async enqueueMessage(call: PortalCall, input: NewMessage): Promise<WriteAccepted & { threadId: string }> {
     const reg = this.enabledMessaging(call);
@@ -276,5 +284,6 @@ export class Outbox {
         m,
       );
     });
+    for (const listener of this.storedListeners) listener();
   }
 }

@@ -69,6 +69,9 @@ export class OutboxWorker {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A write was stored on this node since the round began: look again before sleeping. */
+  private nudged = false;
+  private stopListening: (() => void) | undefined;
   private lastGauges = 0;
 
   constructor(
@@ -79,11 +82,17 @@ export class OutboxWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // A patient's write goes out at once, not at the next poll; other nodes still find it by polling.
+    this.stopListening = this.s.outbox.onStored(() => {
+      this.nudged = true;
+      this.wake?.();
+    });
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopListening?.();
     this.wake?.();
     await this.loop;
   }
@@ -114,6 +123,7 @@ export class OutboxWorker {
   private async run(): Promise<void> {
     while (this.running) {
       let claimed = 0;
+      this.nudged = false;
       try {
         claimed = await this.runOnce();
         if (Date.now() - this.lastGauges > 5000) {
@@ -123,7 +133,7 @@ export class OutboxWorker {
       } catch (e) {
         this.s.logger.warn({ err: { type: (e as Error).name, code: (e as { code?: string }).code } }, 'outbox round failed');
       }
-      if (claimed === 0 && this.running) {
+      if (claimed === 0 && this.running && !this.nudged) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, this.o.pollMs);
           this.wake = () => {
@@ -131,6 +141,7 @@ export class OutboxWorker {
             resolve();
           };
         });
+        this.wake = undefined;
       }
     }
   }

@@ -258,6 +258,26 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     assert.equal((await byWriteId('DocumentReference', `${up.json.id}-document`)).length, 1);
   });
 
+  it("a running worker sends a write as soon as it is stored, not at its next poll", async () => {
+    // A poll far longer than this test: only the nudge from the write can make it deliver in time.
+    const eager = new OutboxWorker(portal.services, { pollMs: 3_600_000, backoff: { baseMs: 1, capMs: 5 } });
+    eager.start();
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // its first round finds nothing and it sleeps
+      const r = await maria.post('/api/messages', { purpose: 'other', subject: 'Nudge', body: 'Sent while the worker sleeps' });
+      assert.equal(r.status, 202, r.text);
+      let status: string | undefined;
+      for (let i = 0; i < 100 && status !== 'delivered'; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        status = (await portal.services.outbox.localWrites('sandbox', patient, { kinds: ['message'] })).find((w) => w.id === r.json.id)?.status;
+      }
+      assert.equal(status, 'delivered');
+      assert.equal((await byWriteId('Communication', `${r.json.id}-message`)).length, 1);
+    } finally {
+      await eager.stop();
+    }
+  });
+
   it('a retry after a lost response does not duplicate (conditional create on the write identifier)', async () => {
     const r = await maria.post('/api/messages', { purpose: 'billing', subject: 'Invoice', body: 'Which invoice is current?' });
     assert.equal(r.status, 202);
