@@ -8,6 +8,9 @@ export function appointmentWhen(rc: RenderContext, a: AppointmentView): string {
   return a.when ?? a.start?.display ?? rc.t.whenNotSet;
 }
 
+/** A request the EHR refused (shown cancelled); a refused cancellation leaves the EHR's status and its own label says so. */
+const refusedRequest = (a: AppointmentView) => a.delivery?.status === 'rejected' && a.status === 'cancelled';
+
 function appointmentCard(rc: RenderContext, chrome: Chrome, a: AppointmentView): SafeHtml {
   const { t } = rc;
   const id = `appt-${a.id}`;
@@ -24,7 +27,7 @@ ${csrfField(chrome)}<button type="submit" class="button-secondary">${t.cancelReq
   return html`<li class="card appointment">
 <h3 id="${id}">${a.title}</h3>
 <p class="status-line">${a.statusLabel}</p>
-${a.delivery?.note ? html`<p class="delivery delivery-${a.delivery.status}">${a.delivery.status === 'rejected' ? t.rejectedReason(a.delivery.note) : a.delivery.note}</p>` : null}
+${a.delivery?.note ? html`<p class="delivery delivery-${a.delivery.status}">${refusedRequest(a) ? t.rejectedReason(a.delivery.note) : a.delivery.note}</p>` : null}
 <dl class="facts">
   <div><dt>${t.when}</dt><dd>${appointmentWhen(rc, a)}</dd></div>
   ${a.requestedPeriods.length > 0 ? html`<div><dt>${t.youAsked}</dt><dd><ul class="plain">${a.requestedPeriods.map((p) => html`<li>${p.display}</li>`)}</ul></dd></div>` : null}

@@ -333,6 +333,20 @@ describe('ui/pages', () => {
       assert.match(text, /Not accepted by the clinic: No slots that week/);
     });
 
+    it('a cancellation the EHR refused: still upcoming, not cancelled, with the reason in plain words', () => {
+      const start = new Date(fx.NOW.getTime() + 3 * 86_400_000).toISOString();
+      const booked = mapAppointments([{ resourceType: 'Appointment', id: 'a-1', status: 'booked', start, participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }] }], [], fx.ctx(), {
+        cancellations: new Map([['a-1', { status: 'rejected' as const, note: 'The clinic has already booked this request. Please call the clinic to change it.' }]]),
+      });
+      const page = renderAppointments(rc(), chrome(), booked, null).body.value;
+      const text = textOf(page);
+      assert.match(text, /Upcoming \(1\)/);
+      assert.match(text, /Not cancelled: the clinic could not cancel this/);
+      assert.match(text, /The clinic has already booked this request\. Please call the clinic/);
+      assert.doesNotMatch(text, /Not accepted by the clinic:/);
+      assert.match(page, /href="\/appointments\/a-1\.ics" download/);
+    });
+
     it('request form: reason, in person or video, up to three dates with part of day', () => {
       const page = renderAppointmentRequest(rc(), chrome(), emptyRequest(), {}, '2025-06-01').body.value;
       assert.equal((page.match(/type="date"/g) ?? []).length, 3);
