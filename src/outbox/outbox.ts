@@ -9,6 +9,8 @@ import { OutboxItemEntity, type OutboxItemRow } from '../store/entities/outbox-i
 import { entityColumns } from '../store/row-select.js';
 import { runStatement, statement, type Statement } from '../store/statement.js';
 import { localDay } from '../views/format-date.js';
+import { decide } from '../policy/decide.js';
+import { policyContext } from '../portal/policy-context.js';
 import { isOverdue } from './schedule.js';
 import { validateAppointmentRequest, validateCancel, validateMessage, validateReply, validateUpload } from './validate.js';
 import { LOCAL_THREAD_PREFIX, type Author, type DeliveryResult, type LocalWrite, type LocalWriteFilter, type OutboxKind, type Payload, type SealedWrite } from './types.js';
@@ -222,8 +224,8 @@ export class Outbox {
     }
     const key = await this.canonicalThreadKey(ehrId, patientId, threadId);
     if (key !== threadId) return key;
-    // An earlier write of this patient into the same EHR thread already passed the check below.
-    const known = await this.s.db.getRepository(OutboxItemEntity).findOneBy({ ehrId, patientId, kind: 'reply', threadKey: threadId, status: 'delivered' });
+    // An earlier write of this viewer into the same EHR thread already passed the check below.
+    const known = await this.s.db.getRepository(OutboxItemEntity).findOneBy({ ehrId, patientId, viewerId: call.session.viewer.id, kind: 'reply', threadKey: threadId, status: 'delivered' });
     if (known) return threadId;
     let header: Communication;
     try {
@@ -233,8 +235,14 @@ export class Outbox {
       throw e;
     }
     const ours = header.resourceType === 'Communication' && header.subject?.reference === `Patient/${patientId}`;
-    if (!ours) throw threadNotFound();
+    // A conversation the viewer may not see (a minor's confidential thread, for a proxy) does not exist for them.
+    if (!ours || !(await this.visibleToViewer(call, header))) throw threadNotFound();
     return threadId;
+  }
+
+  /** What the release policy decides for this viewer on a resource a write refers to. */
+  private async visibleToViewer(call: PortalCall, resource: Communication | Appointment): Promise<boolean> {
+    return decide(resource, await policyContext(call), this.s.rules(call.session.ehrId)).visible;
   }
 
   private async store(call: PortalCall, id: string, payload: Payload, threadKey: string | null): Promise<void> {

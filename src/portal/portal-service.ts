@@ -14,6 +14,7 @@ import { mapDocuments } from '../views/documents.js';
 import { mapSummary } from '../views/summary.js';
 import { loadClinicalRecords } from './clinical-records.js';
 import { policyContext } from './policy-context.js';
+import { hiddenWithThread } from '../policy/thread-visibility.js';
 import { APPOINTMENT_WRITES, appointmentWritesToOpen, ehrCopies, localMessagesAsCommunications, localThreadsInEhr, localRequestsAsAppointments, localUploads, shownByEhr, THREAD_WRITES, uploadsToOpen, withCancellations } from './local-writes.js';
 import type {
   Portal,
@@ -110,17 +111,23 @@ export class PortalService implements Portal {
     ]);
     const rules = call.s.rules(call.session.ehrId);
     const decisions = new Map<string, Decision>();
-    const comms: Communication[] = [];
+    const released: Communication[] = [];
+    const hidden = new Set<string>();
     for (const c of found.matches) {
       const d = decide(c, ctx, rules);
       decisions.set(`Communication/${c.id ?? '#'}`, d);
-      if (d.visible) comms.push(c);
+      if (d.visible) released.push(c);
+      else if (c.id !== undefined) hidden.add(c.id);
     }
     // Only what the EHR does not show yet is decrypted: a long history of delivered messages costs nothing here.
-    const copies = ehrCopies(comms);
+    const copies = ehrCopies(released);
     const moved = localThreadsInEhr(sealed, copies);
     const local = await call.s.outbox.open(sealed.filter((w) => !shownByEhr(w, copies)));
-    comms.push(...localMessagesAsCommunications(local, call.session, copies, moved, call.view.locale));
+    released.push(...localMessagesAsCommunications(local, call.session, copies, moved, call.view.locale));
+    // A message in a hidden conversation is hidden with it, from the EHR or written here.
+    const withThread = hiddenWithThread(released, hidden);
+    for (const [id, by] of withThread) if (!id.startsWith('local-')) decisions.set(`Communication/${id}`, decisions.get(`Communication/${by}`)!);
+    const comms = withThread.size === 0 ? released : released.filter((c) => !withThread.has(c.id!));
     return { comms, included: found.included, cut: found.cut, decisions, moved };
   }
 

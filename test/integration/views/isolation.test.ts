@@ -114,7 +114,49 @@ describe('patients never see each other’s data (sandbox seed, real HTTP)', fun
       const r = await proxy.get(`/api/messages/${id}`);
       assert.equal(r.status, 404);
       assert.equal(r.json.error.code, 'thread_not_found');
+      // Nor write into it: the reply is refused as for a thread that does not exist, and nothing is kept.
+      const reply = await proxy.post(`/api/messages/${id}/replies`, { body: 'Is everything all right?' });
+      assert.equal(reply.status, 404, reply.text);
+      assert.equal(reply.json.error.code, 'thread_not_found');
     }
+    // The proxy may write into the threads it sees.
+    const open = [...visible][0]!;
+    assert.equal((await proxy.post(`/api/messages/${open}/replies`, { body: 'Thanks for the form.' })).status, 202);
+  });
+
+  it('a reply the minor writes in her confidential thread stays hidden from the proxy, before and after the EHR has it', async () => {
+    const emma = new TestBrowser(portal.url);
+    await emma.launch('emma-nguyen');
+    const proxy = new TestBrowser(portal.url);
+    await proxy.launch('emma-nguyen', 'rp-linh-nguyen');
+    type Thread = { id: string; messages: { body: string; status: string }[] };
+    const visible = new Set((await proxy.get('/api/messages')).json.items.map((t: { id: string }) => t.id));
+    const hidden = (await emma.get('/api/messages')).json.items.map((t: { id: string }) => t.id).find((id: string) => !visible.has(id));
+    assert.ok(hidden, 'a thread hidden from the proxy');
+    const body = `Thank you, I took it this morning (${Date.now()}).`;
+    const sent = await emma.post(`/api/messages/${hidden}/replies`, { body });
+    assert.equal(sent.status, 202, sent.text);
+    /** Everything the proxy can read: every thread listed, and every message in them. */
+    const proxyReads = async () => {
+      const list = await proxy.get('/api/messages');
+      assert.equal(list.status, 200, list.text);
+      const bodies: string[] = [JSON.stringify(list.json)];
+      for (const t of list.json.items as { id: string }[]) bodies.push(JSON.stringify((await proxy.get<Thread>(`/api/messages/${t.id}`)).json));
+      return { ids: (list.json.items as { id: string }[]).map((t) => t.id), text: bodies.join('\n') };
+    };
+    const before = await proxyReads();
+    assert.ok(!before.ids.includes(hidden), 'the thread stays hidden while the reply is on its way');
+    assert.doesNotMatch(before.text, /I took it this morning/);
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'delivered'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await emma.get<Thread>(`/api/messages/${hidden}`)).json.messages.find((m) => m.body === body)?.status ?? '';
+    }
+    assert.equal(status, 'delivered');
+    const after = await proxyReads();
+    assert.ok(!after.ids.includes(hidden));
+    assert.doesNotMatch(after.text, /I took it this morning/, 'the EHR copy of the reply is hidden from the proxy too');
+    assert.deepEqual(after.ids.sort(), [...visible].sort(), 'the proxy sees the same threads as before');
   });
 
   it('the launch patient is the only one any search names, whatever the query string says', async () => {
