@@ -101,18 +101,18 @@ export async function deliver(job: DeliveryJob): Promise<Delivered> {
       r.binaryIds = await binaries(job, payload.attachments);
       if (!r.messageId) {
         // Items of a thread go out in order, so the newest message of the thread is the one this answers.
-        const [newest] = await searchOnePage<Communication>(job.extra, 'Communication', {
-          'part-of': `Communication/${headerId}`,
-          patient: `Patient/${job.ctx.patientId}`,
-          _sort: '-sent',
-          _count: '1',
-        });
+        const [[newest], header] = await Promise.all([
+          searchOnePage<Communication>(job.extra, 'Communication', { 'part-of': `Communication/${headerId}`, patient: `Patient/${job.ctx.patientId}`, _sort: '-sent', _count: '1' }),
+          job.fhir.read<Communication>('Communication', headerId),
+        ]);
         const msg = buildThreadMessage(job.ctx, {
           body: payload.body,
           attachments: payload.attachments,
           binaryIds: r.binaryIds,
           headerId,
           ...(newest?.id ? { inResponseTo: newest.id } : {}),
+          // The reply is as confidential as its conversation, for every system that reads it after us.
+          ...(header.meta?.security?.length ? { security: header.meta.security } : {}),
         });
         r.messageId = idOf((await job.fhir.create(msg, ifNoneExist(msg.identifier![0]!))).resource);
         await job.save(r);

@@ -3,7 +3,7 @@
  * appointment-request.json, patient-upload.json. Every resource carries the client-assigned
  * identifier `urn:fhir-portal-adapter:write|<item id>-<part>` that conditional create matches on.
  */
-import type { Appointment, Attachment, Binary, Communication, DocumentReference, Identifier, Reference, ServiceRequest } from 'fhir/r4.js';
+import type { Appointment, Attachment, Binary, Coding, Communication, DocumentReference, Identifier, Reference, ServiceRequest } from 'fhir/r4.js';
 import { PURPOSE_SYSTEM, UPLOAD_CATEGORY_SYSTEM, VIDEO_VISIT_EXTENSION, WRITE_IDENTIFIER_SYSTEM, type Author, type WritePart, type Payload, type StoredFile } from './types.js';
 
 export const PROFILES = {
@@ -70,11 +70,21 @@ export function buildThreadHeader(c: WriteContext, p: Extract<Payload, { kind: '
 /** One message of a thread (the first message of a new thread, or a reply). */
 export function buildThreadMessage(
   c: WriteContext,
-  input: { body: string; attachments: StoredFile[]; binaryIds: string[]; headerId: string; inResponseTo?: string; topic?: string; category?: Communication['category'] },
+  input: {
+    body: string;
+    attachments: StoredFile[];
+    binaryIds: string[];
+    headerId: string;
+    inResponseTo?: string;
+    topic?: string;
+    category?: Communication['category'];
+    /** The thread's security labels, which a reply carries too. */
+    security?: Coding[];
+  },
 ): Communication {
   return {
     resourceType: 'Communication',
-    meta: { profile: [PROFILES.message] },
+    meta: { profile: [PROFILES.message], ...(input.security ? { security: input.security.map((c) => ({ ...c })) } : {}) },
     identifier: [writeIdentifier(c.itemId, 'message')],
     partOf: [{ reference: `Communication/${input.headerId}` }],
     ...(input.inResponseTo ? { inResponseTo: [{ reference: `Communication/${input.inResponseTo}` }] } : {}),

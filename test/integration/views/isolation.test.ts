@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import type { Communication } from 'fhir/r4.js';
+import { parseSearchRequest } from '@medplum/core';
+import { WRITE_IDENTIFIER_SYSTEM } from '../../../src/outbox/types.js';
 import { TestBrowser } from '../helpers/browser.js';
 import { startTestPortal, type TestPortal } from '../helpers/test-portal.js';
 
@@ -153,6 +156,14 @@ describe('patients never see each other’s data (sandbox seed, real HTTP)', fun
       status = (await emma.get<Thread>(`/api/messages/${hidden}`)).json.messages.find((m) => m.body === body)?.status ?? '';
     }
     assert.equal(status, 'delivered');
+    // The EHR's copy carries the thread's labels, for every other system that reads it.
+    const repo = portal.sandbox!.repo;
+    const header = (await repo.readResource('Communication', hidden)) as unknown as Communication;
+    const found = await repo.search(parseSearchRequest('Communication', { identifier: `${WRITE_IDENTIFIER_SYSTEM}|${sent.json.id}-message` }));
+    const copy = found.entry?.[0]?.resource as unknown as Communication;
+    const labels = (c: Communication) => (c.meta?.security ?? []).map((l) => `${l.system}|${l.code}`).sort();
+    assert.ok(labels(header).length > 0);
+    assert.deepEqual(labels(copy), labels(header));
     const after = await proxyReads();
     assert.ok(!after.ids.includes(hidden));
     assert.doesNotMatch(after.text, /I took it this morning/, 'the EHR copy of the reply is hidden from the proxy too');

@@ -55,6 +55,15 @@ describe('outbox resources against fhir-profiles', () => {
     conforms(reply, PROFILES.message);
     assert.equal(reply.sender?.reference, 'RelatedPerson/rp-1');
     assert.deepEqual(reply.inResponseTo, [{ reference: 'Communication/m9' }]);
+    assert.equal(reply.meta?.security, undefined, 'no labels unless the thread has them');
+  });
+
+  it('a reply in a labelled conversation carries its labels, and still conforms', () => {
+    const security = [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'STD' }, { system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }];
+    const reply = buildThreadMessage(ctx, { body: 'Thanks', attachments: [], binaryIds: [], headerId: 'h1', security });
+    conforms(reply, PROFILES.message);
+    assert.deepEqual(reply.meta?.security, security);
+    assert.notEqual(reply.meta?.security, security, 'a copy, not the header\'s own array');
   });
 
   it('the profile catches what it forbids (the checker is not a rubber stamp)', () => {
