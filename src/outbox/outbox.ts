@@ -106,7 +106,7 @@ export class Outbox {
         throw e;
       }
       const mine = appt.resourceType === 'Appointment' && (appt.participant ?? []).some((p) => p.actor?.reference === `Patient/${patientId}`);
-      if (!mine) throw new AppError(404, 'appointment_not_found', 'We could not find that appointment request.');
+      if (!mine || !(await this.visibleToViewer(call, appt))) throw new AppError(404, 'appointment_not_found', 'We could not find that appointment request.');
       if (!CANCELLABLE.has(appt.status)) throw new AppError(409, 'not_cancellable', 'Only requests the clinic has not booked yet can be cancelled here. Please call the clinic.');
     }
     const id = randomUUID();

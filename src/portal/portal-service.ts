@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Appointment, Communication, DocumentReference, FhirResource, Attachment, DiagnosticReport } from 'fhir/r4.js';
 import type { AuditInput } from '../audit/audit-record.js';
-import { decide } from '../policy/index.js';
 import type { Decision } from '../policy/types.js';
 import { fhirForSession } from '../fhir/for-session.js';
 import type { FhirSession } from '../fhir/fhir-session.js';
@@ -15,6 +14,7 @@ import { mapSummary } from '../views/summary.js';
 import { loadClinicalRecords } from './clinical-records.js';
 import { policyContext } from './policy-context.js';
 import { hiddenWithThread } from '../policy/thread-visibility.js';
+import { released } from './released.js';
 import { APPOINTMENT_WRITES, appointmentWritesToOpen, ehrCopies, localMessagesAsCommunications, localThreadsInEhr, localRequestsAsAppointments, localUploads, shownByEhr, THREAD_WRITES, uploadsToOpen, withCancellations } from './local-writes.js';
 import type {
   Portal,
@@ -109,25 +109,16 @@ export class PortalService implements Portal {
       policyContext(call),
       call.s.outbox.sealedWrites(call.session.ehrId, call.session.patientId, { kinds: THREAD_WRITES }),
     ]);
-    const rules = call.s.rules(call.session.ehrId);
-    const decisions = new Map<string, Decision>();
-    const released: Communication[] = [];
-    const hidden = new Set<string>();
-    for (const c of found.matches) {
-      const d = decide(c, ctx, rules);
-      decisions.set(`Communication/${c.id ?? '#'}`, d);
-      if (d.visible) released.push(c);
-      else if (c.id !== undefined) hidden.add(c.id);
-    }
+    const { visible, withheld, decisions } = released(found.matches, ctx, call.s.rules(call.session.ehrId));
     // Only what the EHR does not show yet is decrypted: a long history of delivered messages costs nothing here.
-    const copies = ehrCopies(released);
+    const copies = ehrCopies(visible);
     const moved = localThreadsInEhr(sealed, copies);
     const local = await call.s.outbox.open(sealed.filter((w) => !shownByEhr(w, copies)));
-    released.push(...localMessagesAsCommunications(local, call.session, copies, moved, call.view.locale));
+    visible.push(...localMessagesAsCommunications(local, call.session, copies, moved, call.view.locale));
     // A message in a hidden conversation is hidden with it, from the EHR or written here.
-    const withThread = hiddenWithThread(released, hidden);
+    const withThread = hiddenWithThread(visible, withheld);
     for (const [id, by] of withThread) if (!id.startsWith('local-')) decisions.set(`Communication/${id}`, decisions.get(`Communication/${by}`)!);
-    const comms = withThread.size === 0 ? released : released.filter((c) => !withThread.has(c.id!));
+    const comms = withThread.size === 0 ? visible : visible.filter((c) => !withThread.has(c.id!));
     return { comms, included: found.included, cut: found.cut, decisions, moved };
   }
 
@@ -149,8 +140,14 @@ export class PortalService implements Portal {
     return view;
   }
 
+  /** The EHR's appointments the viewer may see (proxies never learn of a minor's confidential visits). */
   private async appointmentResources(call: PortalCall) {
-    return this.fhir(call).searchPatient<Appointment>('Appointment', 'patient', { _include: 'Appointment:actor', _count: '100', _sort: 'date' });
+    const [found, ctx] = await Promise.all([
+      this.fhir(call).searchPatient<Appointment>('Appointment', 'patient', { _include: 'Appointment:actor', _count: '100', _sort: 'date' }),
+      policyContext(call),
+    ]);
+    const { visible, decisions } = released(found.matches, ctx, call.s.rules(call.session.ehrId));
+    return { ...found, matches: visible, decisions };
   }
 
   /** The EHR's appointments, and the patient's requests made here that the EHR does not show. */
@@ -158,7 +155,7 @@ export class PortalService implements Portal {
     const { ehrId, patientId } = call.session;
     const [found, sealed] = await Promise.all([this.appointmentResources(call), call.s.outbox.sealedWrites(ehrId, patientId, { kinds: APPOINTMENT_WRITES })]);
     const local = localRequestsAsAppointments(await call.s.outbox.open(appointmentWritesToOpen(sealed, ehrCopies(found.matches))), call.session, call.s.registration(ehrId).timeZone, call.view.locale);
-    const list = await this.mapWhileAuditing(call, ['Appointment', undefined], () =>
+    const list = await this.mapWhileAuditing(call, ['Appointment', undefined, found.decisions], () =>
       mapAppointments([...withCancellations(found.matches, local.cancelling), ...local.appointments], found.included, call.view, {
         requests: local.requests,
         cancellations: local.cancelling,
@@ -247,7 +244,7 @@ export class PortalService implements Portal {
     // One parallel wave: messages, appointments, reports with results, documents.
     const [messages, appts, rec] = await Promise.all([this.communications(call), this.appointmentResources(call), loadClinicalRecords(call, fhir, { reports: true, documents: true })]);
     const { visible, pending, decisions } = rec.outcome;
-    const view = await this.mapWhileAuditing(call, ['Patient', call.session.patientId, new Map([...messages.decisions, ...decisions])], () =>
+    const view = await this.mapWhileAuditing(call, ['Patient', call.session.patientId, new Map([...messages.decisions, ...appts.decisions, ...decisions])], () =>
       mapSummary(
         {
           threads: mapThreads(messages.comms, messages.included, call.view),

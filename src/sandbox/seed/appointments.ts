@@ -1,7 +1,7 @@
-import type { Appointment, AppointmentParticipant, CodeableConcept } from 'fhir/r4.js';
+import type { Appointment, AppointmentParticipant, CodeableConcept, Coding } from 'fhir/r4.js';
 import { instant, shift } from './clock.js';
 import { SYSTEMS } from './codes.js';
-import type { PatientRecord } from './record.js';
+import { securityMeta, type PatientRecord } from './record.js';
 
 export type VisitKind = 'ROUTINE' | 'FOLLOWUP' | 'CHECKUP' | 'WALKIN';
 const KIND_DISPLAY: Record<VisitKind, string> = {
@@ -23,6 +23,8 @@ interface Common {
   comment?: string;
   telehealthUrl?: string;
   landmark?: string;
+  /** Security labels (meta.security), for the release policy. */
+  security?: readonly Coding[];
 }
 
 export type AppointmentSpec =
@@ -54,6 +56,7 @@ export function appointment(rec: PatientRecord, spec: AppointmentSpec): Appointm
   const base: Appointment = {
     resourceType: 'Appointment',
     id: rec.nextId('appt'),
+    ...securityMeta(spec.security),
     ...(spec.telehealthUrl ? { extension: [{ url: SYSTEMS.telehealthUrl, valueUrl: spec.telehealthUrl }] } : {}),
     status: spec.status,
     serviceType: [{ text: spec.service }],

@@ -170,6 +170,30 @@ describe('patients never see each other’s data (sandbox seed, real HTTP)', fun
     assert.deepEqual(after.ids.sort(), [...visible].sort(), 'the proxy sees the same threads as before');
   });
 
+  it('the minor\'s confidential visit is on her calendar, and nowhere in her proxy\'s', async () => {
+    const emma = new TestBrowser(portal.url);
+    await emma.launch('emma-nguyen');
+    const proxy = new TestBrowser(portal.url);
+    await proxy.launch('emma-nguyen', 'rp-linh-nguyen');
+    type Appt = { id: string; title: string };
+    const hers = (await emma.get<{ items: Appt[] }>('/api/appointments')).json.items;
+    const theirs = (await proxy.get<{ items: Appt[] }>('/api/appointments')).json.items;
+    const hidden = hers.filter((a) => !theirs.some((t) => t.id === a.id));
+    assert.deepEqual(hidden.map((a) => a.title), ['Follow-up visit with Dr. Chen']);
+    assert.ok(theirs.length > 0, 'the proxy still sees her other visits');
+    assert.ok(theirs.every((t) => hers.some((a) => a.id === t.id)));
+    const { id } = hidden[0]!;
+    assert.equal((await emma.request(`/api/appointments/${id}/calendar.ics`)).status, 200);
+    assert.equal((await proxy.request(`/api/appointments/${id}/calendar.ics`)).status, 404);
+    const cancel = await proxy.post(`/api/appointment-requests/${id}/cancel`, {});
+    assert.equal(cancel.status, 404, cancel.text);
+    assert.equal(cancel.json.error.code, 'appointment_not_found');
+    const summary = await proxy.get('/api/summary');
+    assert.equal(summary.status, 200);
+    assert.doesNotMatch(summary.text, new RegExp(`${id}|Follow-up visit with Dr\\. Chen`));
+    assert.match((await emma.get('/api/summary')).text, new RegExp(id));
+  });
+
   it('the launch patient is the only one any search names, whatever the query string says', async () => {
     const r = await maria.get('/api/results?patient=robert-okafor&subject=Patient/robert-okafor');
     assert.equal(r.status, 200);

@@ -418,6 +418,14 @@ describe('sandbox seed: Emma Nguyen (minor with a parent proxy)', () => {
     assert.equal(school.meta, undefined);
     assert.ok(hasCode(landmark<DocumentReference>(P, 'sportsForm').type, '34109-9'));
   });
+
+  it('labels her follow-up visit for that care, not her yearly check-up', () => {
+    const visits = ofType<Appointment>(seed, 'Appointment', P);
+    const followUp = landmark<Appointment>(P, 'confidentialVisit');
+    assert.ok(hasLabel(followUp, ACT_CODE, 'STD'));
+    assert.equal(followUp.status, 'booked');
+    assert.ok(visits.some((a) => a.id !== followUp.id && a.status === 'booked' && a.meta?.security === undefined));
+  });
 });
 
 describe('sandbox seed: Robert Okafor (older adult with a daughter proxy)', () => {

@@ -9,7 +9,7 @@ import { PatientRecord } from '../record.js';
 import { PLACES, STAFF, staff } from '../shared.js';
 
 export const EMMA_DESCRIPTION =
-  'Minor (15) with her mother as proxy; confidential STI result and message thread hidden from the proxy, ' +
+  'Minor (15) with her mother as proxy; confidential STI result, message thread and follow-up visit hidden from the proxy, ' +
   'blood count and vitamin D visible to both, school-forms thread, sports form document';
 
 /** Her last birthday was 140 days ago, so she is 15 at `now` whatever the date or time zone. */
@@ -106,6 +106,14 @@ export function emmaNguyen(now: Date): PatientRecord {
     reason: 'Well-adolescent visit', description: 'Yearly check-up with Dr. Chen', practitioner: STAFF.chen,
     location: PLACES.main, created: shift(now, { days: -30 }),
     patientInstruction: 'Part of the visit is private between Emma and Dr. Chen, as for every teenager.',
+  });
+  // Her follow-up for the confidential care: on her calendar, not her mother's.
+  appointment(rec, {
+    status: 'booked', start: slot(now, 9, 23), minutes: 20, kind: 'FOLLOWUP', service: 'Adolescent health',
+    reason: 'Follow-up after treatment', description: 'Follow-up visit with Dr. Chen', practitioner: STAFF.chen,
+    location: PLACES.main, created: shift(now, { days: -2 }),
+    patientInstruction: 'This visit is confidential. Reminders go to your cell phone only.',
+    security: stiLabels, landmark: 'confidentialVisit',
   });
   return rec;
 }
