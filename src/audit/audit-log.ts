@@ -85,6 +85,15 @@ interface Waiting {
 }
 
 /** The append-only, hash-chained audit trail. */
+/** Which of a patient's entries to read: newest first, up to `limit`, older than `before`. */
+export interface RecordFilter {
+  limit?: number;
+  before?: number;
+  actions?: readonly string[];
+  /** Only what this actor did (a proxy's own activity). */
+  actor?: { kind: AuditEntryRow['actorKind']; id: string };
+}
+
 export class AuditLog {
   /** Entries waiting for the next group commit, and whether one is running. */
   private queue: Waiting[] = [];
@@ -247,26 +256,22 @@ export class AuditLog {
   }
 
   /** One patient's entries, decrypted, newest first. `before` is a seq (exclusive) for paging. */
-  async records(
-    ehrId: string,
-    patientId: string,
-    opts: { limit?: number; before?: number; actions?: readonly string[] } = {},
-  ): Promise<AuditRecord[]> {
+  async records(ehrId: string, patientId: string, opts: RecordFilter = {}): Promise<AuditRecord[]> {
     if (!ehrId || !patientId) throw new AppError(500, 'audit_invalid', 'records: ehrId and patientId are required', { expose: false });
     const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 50), 1), 500);
     const where: FindOptionsWhere<AuditEntryRow> = { ehrId, patientId };
     if (opts.before !== undefined) where.seq = LessThan(String(Math.trunc(opts.before)));
     if (opts.actions) where.action = In([...opts.actions]);
+    if (opts.actor) {
+      where.actorKind = opts.actor.kind;
+      where.actorId = opts.actor.id;
+    }
     const rows = await this.ds.getRepository(AuditEntryEntity).find({ where, order: { seq: 'DESC' }, take: limit });
     return Promise.all(rows.map((r) => this.open(r)));
   }
 
   /** The patient's account-activity page: by default only ACTIVITY_ACTIONS. */
-  async forPatient(
-    ehrId: string,
-    patientId: string,
-    opts: { limit?: number; before?: number; actions?: readonly string[] } = {},
-  ): Promise<ActivityItem[]> {
+  async forPatient(ehrId: string, patientId: string, opts: RecordFilter = {}): Promise<ActivityItem[]> {
     const records = await this.records(ehrId, patientId, { ...opts, actions: opts.actions ?? ACTIVITY_ACTIONS });
     return records.map((r) => {
       const device = deviceSummary(r.userAgent);

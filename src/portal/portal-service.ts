@@ -259,10 +259,15 @@ export class PortalService implements Portal {
   }
 
   async activity(call: PortalCall): Promise<ActivityList> {
-    const items = await call.s.audit.forPatient(call.session.ehrId, call.session.patientId, { limit: 100 });
+    const { viewer } = call.session;
+    // A proxy sees what they did, not when the patient signs in or writes: a minor's own use of
+    // the portal (confidential messages among it) is hers. The patient sees everyone's.
+    const own = viewer.kind === 'proxy';
+    const items = await call.s.audit.forPatient(call.session.ehrId, call.session.patientId, { limit: 100, ...(own ? { actor: { kind: 'proxy', id: viewer.id } } : {}) });
     // The list says who looked at the record and names proxies: reading it is a PHI read too.
     await this.audit(call, 'AuditEvent', undefined);
     return {
+      scope: own ? 'viewer' : 'record',
       items: items.map((i) => ({
         seq: i.seq,
         at: i.at,

@@ -79,6 +79,8 @@ export interface DocumentContent {
 }
 
 export interface ActivityList {
+  /** `record`: everyone's activity on the record (the patient's page); `viewer`: only the viewer's own (a proxy's). */
+  scope: 'record' | 'viewer';
   items: {
     seq: number;
     at: string;

@@ -196,6 +196,7 @@ export const en = {
   // activity
   activityTitle: 'Account activity',
   activityIntro: 'Sign-ins to this record and who looked at or changed what, newest first.',
+  activityIntroOwn: 'Your own sign-ins to this record and what you looked at or sent, newest first. The patient sees their own activity on their account.',
   activityCaption: 'Account activity, newest first',
   activityWhen: 'When',
   activityWhat: 'What happened',

@@ -190,6 +190,7 @@ export const es: Messages = {
   uploadSent: 'Su documento va en camino a la clínica. Esta lista muestra cuándo se entregó.',
   activityTitle: 'Actividad de la cuenta',
   activityIntro: 'Inicios de sesión en este expediente y quién vio o cambió qué, lo más reciente primero.',
+  activityIntroOwn: 'Sus propios inicios de sesión en este expediente y lo que usted vio o envió, lo más reciente primero. El paciente ve su propia actividad en su cuenta.',
   activityCaption: 'Actividad de la cuenta, lo más reciente primero',
   activityWhen: 'Cuándo',
   activityWhat: 'Qué pasó',

@@ -23,7 +23,7 @@ export function renderActivity(rc: RenderContext, chrome: Chrome, list: Activity
   );
   return {
     title: t.activityTitle,
-    body: html`<p>${t.activityIntro}</p>${
+    body: html`<p>${list.scope === 'viewer' ? t.activityIntroOwn : t.activityIntro}</p>${
       list.items.length === 0
         ? html`<p>${t.noActivity}</p>`
         : html`<div class="table-wrap" role="region" aria-labelledby="activity-caption" tabindex="0"><table class="data-table activity">

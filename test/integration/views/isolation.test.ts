@@ -194,6 +194,26 @@ describe('patients never see each other’s data (sandbox seed, real HTTP)', fun
     assert.match((await emma.get('/api/summary')).text, new RegExp(id));
   });
 
+  it('a proxy\'s activity page lists what the proxy did, never when the minor signed in or wrote', async () => {
+    const emma = new TestBrowser(portal.url);
+    await emma.launch('emma-nguyen');
+    assert.equal((await emma.post('/api/messages', { purpose: 'other', subject: 'Question', body: 'Can I come in alone next time?' })).status, 202);
+    const proxy = new TestBrowser(portal.url);
+    await proxy.launch('emma-nguyen', 'rp-linh-nguyen');
+    await proxy.get('/api/results');
+    type Item = { action: string; who: { kind: string } };
+    const theirs = await proxy.get<{ scope: string; items: Item[] }>('/api/activity');
+    assert.equal(theirs.status, 200);
+    assert.equal(theirs.json.scope, 'viewer');
+    assert.ok(theirs.json.items.some((i) => i.action === 'read'), 'the proxy\'s own reads are listed');
+    assert.ok(theirs.json.items.every((i) => i.who.kind === 'proxy'), JSON.stringify(theirs.json.items.map((i) => i.who.kind)));
+    const hers = await emma.get<{ scope: string; items: Item[] }>('/api/activity');
+    assert.equal(hers.json.scope, 'record');
+    const kinds = new Set(hers.json.items.map((i) => i.who.kind));
+    assert.ok(kinds.has('patient') && kinds.has('proxy'), 'the patient sees her own activity and her proxy\'s');
+    assert.ok(hers.json.items.some((i) => i.action === 'write' && i.who.kind === 'patient'));
+  });
+
   it('the launch patient is the only one any search names, whatever the query string says', async () => {
     const r = await maria.get('/api/results?patient=robert-okafor&subject=Patient/robert-okafor');
     assert.equal(r.status, 200);

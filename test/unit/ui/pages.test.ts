@@ -61,6 +61,7 @@ const options = (over: Partial<MessagingOptions> = {}): MessagingOptions => ({
 });
 
 const activity: ActivityList = {
+  scope: 'record',
   items: [
     { seq: 2, at: '2025-05-31T10:00:00Z', atDisplay: 'May 31, 2025, 6:00 AM', action: 'read', description: 'Looked at test results', who: { kind: 'proxy', name: 'Ana Lopez' }, device: 'Firefox on Windows', outcome: 'success' },
     { seq: 1, at: '2025-05-30T10:00:00Z', atDisplay: 'May 30, 2025, 6:00 AM', action: 'signin', description: 'Signed in', who: { kind: 'patient' }, outcome: 'success' },
@@ -311,6 +312,16 @@ describe('ui/pages', () => {
       assert.match(text, /Sandbox EHR is not answering at the moment/);
       assert.match(text, /Nothing you sent has been lost/);
       assert.match(renderEhrDown(rc(), chrome({ path: '/results' })).body.value, /role="alert"/);
+    });
+  });
+
+  describe('activity', () => {
+    it('says whose activity it lists: the whole record for the patient, their own for a proxy', () => {
+      assert.match(textOf(renderActivity(rc(), chrome(), activity).body.value), /Sign-ins to this record and who looked at or changed what/);
+      const own = textOf(renderActivity(rc(), chrome(), { ...activity, scope: 'viewer' }).body.value);
+      assert.match(own, /Your own sign-ins to this record/);
+      assert.doesNotMatch(own, /who looked at or changed what/);
+      assert.match(textOf(renderActivity(rc('es'), chrome(), { ...activity, scope: 'viewer' }).body.value), /Sus propios inicios de sesión/);
     });
   });
 
