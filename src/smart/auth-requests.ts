@@ -38,16 +38,26 @@ export class AuthRequests {
     await this.ds.getRepository(AuthRequestEntity).insert(row);
   }
 
-  /** Returns the pending authorization once; 'expired' when it timed out; undefined when unknown or used. */
-  async take(state: string): Promise<PendingAuthorization | 'expired' | undefined> {
-    const rows = (await this.ds.query('DELETE FROM auth_request WHERE state_hash = $1 RETURNING payload, expires_at', [sha256(state)])) as
-      | { payload: string; expires_at: Date | string }[]
-      | [{ payload: string; expires_at: Date | string }[], number];
-    const list = Array.isArray(rows[0]) ? (rows[0] as { payload: string; expires_at: Date | string }[]) : (rows as { payload: string; expires_at: Date | string }[]);
-    const row = list[0];
-    if (!row) return undefined;
-    if (new Date(row.expires_at).getTime() < this.clock().getTime()) return 'expired';
-    return this.cipher.decryptJson<PendingAuthorization>(row.payload);
+  /**
+   * Returns the pending authorization once; 'expired' when it timed out; undefined when unknown or
+   * used; 'other_browser' when the callback came back to a browser that did not start it. That
+   * last one leaves the state in place: someone replaying a stolen callback URL elsewhere must not
+   * spoil the sign-in of the browser that started it.
+   */
+  async take(state: string, browserBinding: string | undefined): Promise<PendingAuthorization | 'expired' | 'other_browser' | undefined> {
+    const stateHash = sha256(state);
+    const found = await this.ds.getRepository(AuthRequestEntity).findOneBy({ stateHash });
+    if (!found) return undefined;
+    if (new Date(found.expiresAt).getTime() < this.clock().getTime()) {
+      await this.ds.getRepository(AuthRequestEntity).delete({ stateHash });
+      return 'expired';
+    }
+    const pending = await this.cipher.decryptJson<PendingAuthorization>(found.payload);
+    if (browserBinding === undefined || browserBinding !== pending.browserBinding) return 'other_browser';
+    // Deleting is the claim: of two callbacks from the same browser at once, one gets the row.
+    const rows = (await this.ds.query('DELETE FROM auth_request WHERE state_hash = $1 RETURNING state_hash', [stateHash])) as unknown[];
+    const list = Array.isArray(rows[0]) ? (rows[0] as unknown[]) : rows;
+    return list.length > 0 ? pending : undefined;
   }
 
   async purgeExpired(): Promise<number> {

@@ -41,6 +41,14 @@ function refuse(status: number, code: string, message: string, action = 'Please 
   return new AppError(status, code, message, { expose: true, action });
 }
 
+/**
+ * An error code the EHR (or whoever crafted the callback URL) sent, as an audit code: the RFC 6749
+ * codes are lower-case words joined by underscores; anything else is recorded as `other`.
+ */
+export function oauthErrorCode(value: string): string {
+  return /^[a-z][a-z_]{0,39}$/.test(value) ? value : 'other';
+}
+
 function browserBinding(ctx: Context, s: AppServices): string {
   let value = readCookie(ctx, LAUNCH_COOKIE, s.cookies);
   if (!value || !/^[A-Za-z0-9_-]{20,64}$/.test(value)) {
@@ -103,7 +111,8 @@ export function launchRoutes(s: AppServices, guard: Middleware[]): Router {
     if (!q.success || !q.data.state) throw refuse(400, 'state_missing', 'This sign-in could not be checked (it has no state).');
     const failed = async (code: string, ehrId?: string) =>
       s.audit.record({ actor: { kind: 'system', id: 'anonymous' }, ...(ehrId ? { ehrId } : {}), action: 'signin_failed', outcome: 'failure', decision: code, ip: ctx.ip, userAgent: ctx.get('user-agent') });
-    const pending = await s.authRequests.take(q.data.state);
+    const binding = readCookie(ctx, LAUNCH_COOKIE, s.cookies);
+    const pending = await s.authRequests.take(q.data.state, binding ? sha256(binding) : undefined);
     if (pending === undefined) {
       await failed('state_invalid');
       throw refuse(400, 'state_invalid', 'This sign-in link was already used or was not started here.');
@@ -112,14 +121,13 @@ export function launchRoutes(s: AppServices, guard: Middleware[]): Router {
       await failed('state_expired');
       throw refuse(400, 'state_expired', 'This sign-in took too long and has expired.');
     }
-    const binding = readCookie(ctx, LAUNCH_COOKIE, s.cookies);
-    if (!binding || sha256(binding) !== pending.browserBinding) {
-      await failed('browser_mismatch', pending.ehrId);
+    if (pending === 'other_browser') {
+      await failed('browser_mismatch');
       throw refuse(400, 'state_invalid', 'This sign-in was started in another browser.');
     }
     const reg = s.registration(pending.ehrId);
     if (q.data.error) {
-      await failed(`ehr_${q.data.error}`.slice(0, 60), reg.id);
+      await failed(`ehr_${oauthErrorCode(q.data.error)}`, reg.id);
       throw refuse(401, 'signin_refused', `${reg.name} did not sign you in${q.data.error === 'access_denied' ? ' (permission was not given)' : ''}.`);
     }
     const client = s.smartClients.get(reg.id)!;
@@ -127,9 +135,9 @@ export function launchRoutes(s: AppServices, guard: Middleware[]): Router {
     try {
       result = await client.exchange(new URL(ctx.originalUrl, s.config.publicUrl), { codeVerifier: pending.codeVerifier, state: q.data.state, nonce: pending.nonce });
     } catch (e) {
-      const reason = e instanceof oidc.ResponseBodyError ? `token_${e.error}` : e instanceof AppError ? e.code : ((e as { code?: string }).code ?? 'exchange_failed');
+      const reason = e instanceof oidc.ResponseBodyError ? `token_${oauthErrorCode(e.error)}` : e instanceof AppError ? e.code : oauthErrorCode((e as { code?: string }).code ?? 'exchange_failed');
       s.logger.warn({ reqId: ctx.state.requestId, ehr: reg.id, reason }, 'sign-in exchange failed');
-      await failed(reason.slice(0, 60), reg.id);
+      await failed(reason, reg.id);
       throw refuse(401, 'signin_failed', `We could not complete your sign-in with ${reg.name}.`);
     }
     const { tokens, claims } = result;

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { TestBrowser } from '../helpers/browser.js';
 import { startTestPortal, type TestPortal } from '../helpers/test-portal.js';
 import type { SessionSecrets } from '../../../src/smart/sessions.js';
+import type { PendingAuthorization } from '../../../src/smart/auth-requests.js';
+import { sha256 } from '../../../src/smart/hash.js';
 
 /** Walks a sandbox launch up to (not into) the portal's callback; returns the callback URL. */
 async function untilCallback(b: TestBrowser, patient = 'maria-lopez', extra = ''): Promise<URL> {
@@ -51,12 +53,45 @@ describe('SMART sign-in refusals and session lifetime (sandbox EHR, real HTTP)',
     const authorize = new URL((await b.request(launch.headers.get('location')!)).headers.get('location')!);
     const state = authorize.searchParams.get('state')!;
     // Swap the stored verifier for another one: the EHR must refuse the code.
-    const pending = await portal.services.authRequests.take(state);
-    assert.ok(pending && pending !== 'expired');
-    await portal.services.authRequests.put(state, { ...pending, codeVerifier: 'x'.repeat(64) });
+    const [row] = (await portal.db.query('SELECT payload FROM auth_request WHERE state_hash = $1', [sha256(state)])) as { payload: string }[];
+    const pending = await portal.services.cipher.decryptJson<PendingAuthorization>(row!.payload);
+    const swapped = await portal.services.cipher.encryptJson({ ...pending, codeVerifier: 'x'.repeat(64) });
+    await portal.db.query('UPDATE auth_request SET payload = $1 WHERE state_hash = $2', [swapped, sha256(state)]);
     const res = await b.follow(authorize.toString(), {}, (loc) => loc.pathname === '/');
     assert.equal(res.status, 401, b.trail.join(' | '));
     assert.equal((await b.get('/api/session')).status, 401);
+  });
+
+  it('a callback URL replayed in another browser is refused there, and does not spoil the sign-in of the browser that started it', async () => {
+    const mine = new TestBrowser(portal.url);
+    const cb = await untilCallback(mine);
+    const thief = new TestBrowser(portal.url);
+    const stolen = await thief.request(cb.pathname + cb.search, { headers: { accept: 'application/json' } });
+    assert.equal(stolen.status, 400);
+    assert.equal((await stolen.json()).error.code, 'state_invalid');
+    assert.equal((await thief.get('/api/session')).status, 401);
+    const res = await mine.request(cb.pathname + cb.search);
+    assert.equal(res.status, 302, 'the sign-in completes in the browser that started it');
+    assert.equal((await mine.get('/api/session')).status, 200);
+    // And is good once.
+    assert.equal((await mine.request(cb.pathname + cb.search, { headers: { accept: 'application/json' } })).status, 400);
+  });
+
+  it('an error the EHR sends back, whatever its text, is a clear refusal and an audited failure', async () => {
+    for (const [error, code] of [['access_denied', 'ehr_access_denied'], ['<script>alert(1)</script>', 'ehr_other']] as const) {
+      const b = new TestBrowser(portal.url);
+      const cb = await untilCallback(b);
+      const refused = new URL(cb);
+      refused.searchParams.delete('code');
+      refused.searchParams.set('error', error);
+      const res = await b.request(refused.pathname + refused.search, { headers: { accept: 'application/json' } });
+      assert.equal(res.status, 401, error);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'signin_refused');
+      assert.doesNotMatch(body.error.message, /script/);
+      const [last] = (await portal.db.query(`SELECT decision FROM audit_entry WHERE action = 'signin_failed' ORDER BY seq DESC LIMIT 1`)) as { decision: string }[];
+      assert.equal(last?.decision, code);
+    }
   });
 
   it('refuses a reused authorization code', async () => {
