@@ -30,11 +30,20 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   return r.data;
 }
 
+/**
+ * Characters no one means to send and that can disguise text in the clinic's inbox: C0 controls
+ * other than tab and line breaks, DEL, C1 controls, and the bidirectional embeddings, overrides
+ * and isolates ("Trojan Source"). Plain right-to-left text needs none of them.
+ */
+const HIDDEN_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+const visibleOnly = (what: string) =>
+  z.string().refine((s) => !HIDDEN_CHARACTERS.test(s), `${what} contains hidden control or text-direction characters; please retype it`);
+
 const text = (max: number, what: string) =>
   z
     .string({ error: `${what} is required` })
-    .transform((s) => s.trim())
-    .pipe(z.string().min(1, `${what} is required`).max(max, `${what} must be at most ${max} characters`));
+    .transform((s) => s.replace(/\r\n?/g, '\n').trim())
+    .pipe(visibleOnly(what).pipe(z.string().min(1, `${what} is required`).max(max, `${what} must be at most ${max} characters`)));
 
 const fileShape = z.object({
   filename: z.string().max(1000, 'the file name is too long'),
@@ -107,8 +116,8 @@ export function validateAppointmentRequest(input: unknown, as: 'Appointment' | '
         .max(MAX_PREFERRED, `at most ${MAX_PREFERRED} preferred dates`),
       notes: z
         .string()
-        .transform((s) => s.trim())
-        .pipe(z.string().max(MAX_NOTES_CHARS, `notes must be at most ${MAX_NOTES_CHARS} characters`))
+        .transform((s) => s.replace(/\r\n?/g, '\n').trim())
+        .pipe(visibleOnly('notes').pipe(z.string().max(MAX_NOTES_CHARS, `notes must be at most ${MAX_NOTES_CHARS} characters`)))
         .optional(),
     }),
     input,

@@ -44,6 +44,20 @@ describe('outbox validation', () => {
     assert.ok(refused(() => validateMessage({ purpose: 'other', subject: 'x'.repeat(201), body: 'b' }, limits)).fields?.subject);
   });
 
+  it('refuses hidden control and text-direction characters, naming the field; keeps line breaks, tabs and right-to-left text', () => {
+    for (const [field, value] of [['subject', 'a\u0000b'], ['body', 'pay \u202eevig'], ['body', 'bell\u0007'], ['subject', 'x\u2066y\u2069']] as const) {
+      const input = { purpose: 'other', subject: 's', body: 'b', [field]: value };
+      const e = refused(() => validateMessage(input, limits));
+      assert.match(e.fields?.[field] ?? '', /hidden control or text-direction characters/, `${field}: ${JSON.stringify(value)}`);
+    }
+    assert.ok(refused(() => validateReply('h1', { body: 'ok\u001b[31m' }, limits)).fields?.body);
+    const day = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+    assert.ok(refused(() => validateAppointmentRequest({ reason: 'Knee', visitType: 'video', preferred: [{ date: day }], notes: 'a\u202eb' }, 'Appointment', day)).fields?.notes);
+    const ok = validateMessage({ purpose: 'other', subject: 'שלום', body: 'Line one\r\n\tLine two\nمرحبا' }, { ...limits, maxBodyChars: 100 });
+    assert.equal(ok.body, 'Line one\n\tLine two\nمرحبا');
+    assert.equal(ok.subject, 'שלום');
+  });
+
   it('refuses a disguised attachment (a .pdf that is really text) by its content', () => {
     const e = refused(() => validateMessage({ purpose: 'other', subject: 's', body: 'b', attachments: [file('ok.pdf', pdf), file('report.pdf', Buffer.from('just some text, not a PDF'))] }, limits));
     assert.equal(e.status, 415);
