@@ -9,16 +9,16 @@ import { portalCall } from './portal-call.js';
 import type { PortalService } from './portal-service.js';
 import type { DocumentContent, UploadedFile } from './portal.js';
 
-/** Turns a zod failure into a 400 that names each field. */
-function invalid(error: z.ZodError): AppError {
+/** Turns a zod failure into a 400 that names each field (`whole`: the name of the value itself, a body or a path parameter). */
+function invalid(error: z.ZodError, whole: string): AppError {
   const fields: Record<string, string> = {};
-  for (const i of error.issues) fields[i.path.join('.') || 'body'] = i.message;
+  for (const i of error.issues) fields[i.path.join('.') || whole] = i.message;
   return new AppError(400, 'invalid_input', 'Some of the information is missing or not valid.', { fields });
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+function parse<S extends z.ZodType>(schema: S, value: unknown, whole = 'body'): z.output<S> {
   const r = schema.safeParse(value ?? {});
-  if (!r.success) throw invalid(r.error);
+  if (!r.success) throw invalid(r.error, whole);
   return r.data;
 }
 
@@ -72,7 +72,7 @@ export function apiRoutes(portal: PortalService) {
       ctx.body = await portal.thread(call(ctx), ctx.params.threadId!);
     });
     r.get('/messages/:messageId/attachments/:index', ...g.read('messages'), async (ctx) => {
-      await sendContent(ctx, await portal.messageAttachment(call(ctx), ctx.params.messageId!, parse(index, ctx.params.index)));
+      await sendContent(ctx, await portal.messageAttachment(call(ctx), ctx.params.messageId!, parse(index, ctx.params.index, 'index')));
     });
     r.post('/messages', ...g.change('messages'), async (ctx) => {
       const c = call(ctx);
@@ -114,7 +114,7 @@ export function apiRoutes(portal: PortalService) {
       ctx.body = await portal.result(call(ctx), ctx.params.id!);
     });
     r.get('/results/:id/form/:index', ...g.read('results'), async (ctx) => {
-      await sendContent(ctx, await portal.resultForm(call(ctx), ctx.params.id!, parse(index, ctx.params.index)));
+      await sendContent(ctx, await portal.resultForm(call(ctx), ctx.params.id!, parse(index, ctx.params.index, 'index')));
     });
 
     r.get('/documents', ...g.read('documents'), async (ctx) => {

@@ -31,7 +31,12 @@ export function errorHandler(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new AppError(404, 'not_found', 'There is nothing at this address.');
+      if (ctx.body === undefined) {
+        if (ctx.status === 404) throw new AppError(404, 'not_found', 'There is nothing at this address.');
+        // The router's answers to a method a route does not take (its Allow header stays).
+        if (ctx.status === 405) throw new AppError(405, 'method_not_allowed', 'This address does not take that kind of request.');
+        if (ctx.status === 501) throw new AppError(501, 'method_not_implemented', 'This server does not take that kind of request.', { expose: true });
+      }
     } catch (e) {
       const correlationId: string = ctx.state.requestId ?? 'unknown';
       const known = isAppError(e) ? e : fromHttpError(e);

@@ -157,6 +157,25 @@ describe('security, route by route: audit, no-store, CSRF and headers on every m
     assert.equal((await patient.get('/api/session')).status, 200);
   });
 
+  it('a method a route does not take: 405 with Allow and the error shape; an unknown method: 501; a bad path parameter named', async () => {
+    for (const [method, path] of [['DELETE', '/api/messages'], ['PUT', '/api/session'], ['PATCH', '/api/activity']] as const) {
+      const res = await patient.request(path, { method, headers: { accept: 'application/json', 'x-csrf-token': patient.session!.csrfToken } });
+      assert.equal(res.status, 405, `${method} ${path}`);
+      assert.match(res.headers.get('allow') ?? '', /GET/);
+      const body = (await res.json()) as { error: { code: string; correlationId: string } };
+      assert.equal(body.error.code, 'method_not_allowed');
+      assert.equal(body.error.correlationId, res.headers.get('x-request-id'));
+      assert.match(res.headers.get('cache-control') ?? '', /no-store/);
+    }
+    // A path parameter that is not what the route takes is named as itself, not as "body".
+    const bad = await patient.get('/api/results/any-report/form/abc');
+    assert.equal(bad.status, 400);
+    assert.deepEqual(Object.keys(bad.json.error.fields), ['index']);
+    const odd = await patient.request('/api/messages', { method: 'PROPFIND', headers: { accept: 'application/json' } });
+    assert.equal(odd.status, 501);
+    assert.equal(((await odd.json()) as { error: { code: string } }).error.code, 'method_not_implemented');
+  });
+
   it('security headers: CSP without inline script and with the registered frame ancestor, nosniff, no-referrer, no HSTS on http loopback', async () => {
     const home = await patient.request('/', { headers: { accept: 'text/html' } });
     await home.arrayBuffer();
