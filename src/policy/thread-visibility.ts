@@ -16,6 +16,21 @@ const communicationId = (reference: string | undefined): string | undefined =>
   reference?.startsWith('Communication/') ? reference.slice('Communication/'.length) : undefined;
 
 /**
+ * How many held conversations or messages the viewer is told of ("waiting to be released"): each
+ * held Communication counts once, except one that belongs to another held one (a message in a
+ * held thread, a reply to a held message), so a held thread of five messages counts as one.
+ */
+export function countHeld(comms: readonly Linked[], held: ReadonlySet<string>): number {
+  let n = 0;
+  for (const c of comms) {
+    if (c.id === undefined || !held.has(c.id)) continue;
+    const links = [...(c.partOf ?? []), ...(c.inResponseTo ?? [])];
+    if (!links.some((l) => held.has(communicationId(l.reference) ?? ''))) n += 1;
+  }
+  return n;
+}
+
+/**
  * The ids among `comms` hidden because what they belong to is hidden (directly, or through a
  * chain of replies), each with the id of the hidden Communication that hides it. `hidden`: the
  * Communications the policy itself did not release.

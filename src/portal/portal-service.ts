@@ -13,7 +13,7 @@ import { mapDocuments } from '../views/documents.js';
 import { mapSummary } from '../views/summary.js';
 import { loadClinicalRecords } from './clinical-records.js';
 import { policyContext } from './policy-context.js';
-import { hiddenWithThread } from '../policy/thread-visibility.js';
+import { countHeld, hiddenWithThread } from '../policy/thread-visibility.js';
 import { released } from './released.js';
 import { APPOINTMENT_WRITES, appointmentWritesToOpen, ehrCopies, localMessagesAsCommunications, localThreadsInEhr, localRequestsAsAppointments, localUploads, shownByEhr, THREAD_WRITES, uploadsToOpen, withCancellations } from './local-writes.js';
 import type {
@@ -103,7 +103,7 @@ export class PortalService implements Portal {
   /** Communications the viewer may see (proxies never learn of minors' confidential threads). */
   private async communications(
     call: PortalCall,
-  ): Promise<{ comms: Communication[]; included: FhirResource[]; cut: boolean; decisions: Map<string, Decision>; moved: Map<string, string> }> {
+  ): Promise<{ comms: Communication[]; included: FhirResource[]; cut: boolean; decisions: Map<string, Decision>; moved: Map<string, string>; held: number }> {
     const [found, ctx, sealed] = await Promise.all([
       this.fhir(call).searchPatient<Communication>('Communication', 'subject', { _include: 'Communication:sender', _count: '100', _sort: '-sent' }),
       policyContext(call),
@@ -119,12 +119,15 @@ export class PortalService implements Portal {
     const withThread = hiddenWithThread(visible, withheld);
     for (const [id, by] of withThread) if (!id.startsWith('local-')) decisions.set(`Communication/${id}`, decisions.get(`Communication/${by}`)!);
     const comms = withThread.size === 0 ? visible : visible.filter((c) => !withThread.has(c.id!));
-    return { comms, included: found.included, cut: found.cut, decisions, moved };
+    // What is held for the viewer is counted, never shown; what is hidden from them is not even counted.
+    const pending = new Set([...withheld].filter((id) => decisions.get(`Communication/${id}`)?.presence === 'pending'));
+    const held = pending.size === 0 ? 0 : countHeld(found.matches, pending);
+    return { comms, included: found.included, cut: found.cut, decisions, moved, held };
   }
 
   async threads(call: PortalCall) {
-    const { comms, included, cut, decisions } = await this.communications(call);
-    const list = await this.mapWhileAuditing(call, ['Communication', undefined, decisions], () => mapThreads(comms, included, call.view));
+    const { comms, included, cut, decisions, held } = await this.communications(call);
+    const list = await this.mapWhileAuditing(call, ['Communication', undefined, decisions], () => mapThreads(comms, included, call.view, { held }));
     return cut ? { ...list, cut: true } : list;
   }
 
@@ -247,7 +250,7 @@ export class PortalService implements Portal {
     const view = await this.mapWhileAuditing(call, ['Patient', call.session.patientId, new Map([...messages.decisions, ...appts.decisions, ...decisions])], () =>
       mapSummary(
         {
-          threads: mapThreads(messages.comms, messages.included, call.view),
+          threads: mapThreads(messages.comms, messages.included, call.view, { held: messages.held }),
           appointments: mapAppointments(appts.matches, appts.included, call.view),
           results: mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending, call.view, { trends: false }),
           documents: mapDocuments(visible.documents, rec.supporting, pending, call.view),

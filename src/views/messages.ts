@@ -110,7 +110,10 @@ export const ThreadSummarySchema = z.object({
   snippet: z.string(),
 });
 export const ThreadViewSchema = ThreadSummarySchema.extend({ messages: z.array(MessageViewSchema).min(1) });
-export const ThreadListSchema = listEnvelope(ThreadSummarySchema);
+export const ThreadListSchema = listEnvelope(ThreadSummarySchema).extend({
+  /** Conversations or messages held by the release policy: the viewer is told how many, never what. */
+  held: z.number().int().nonnegative(),
+});
 
 export type SenderView = z.infer<typeof SenderViewSchema>;
 export type MessageAttachment = z.infer<typeof MessageAttachmentSchema>;
@@ -402,7 +405,8 @@ export function mapThreads(
   comms: readonly unknown[],
   included: readonly unknown[],
   context: ViewContext,
-  options: ListOptions = {},
+  /** `held`: how many conversations or messages the release policy holds for this viewer (countHeld). */
+  options: ListOptions & { held?: number } = {},
 ): ThreadList {
   const ctx = checkContext(context);
   const p = prepare(comms, included, ctx);
@@ -414,7 +418,9 @@ export function mapThreads(
     items.push(summary);
   }
   items.sort((a, b) => activityMs(b) - activityMs(a) || a.id.localeCompare(b.id));
-  return checkedList(items, p.skipped, options);
+  const held = options.held ?? 0;
+  if (!Number.isInteger(held) || held < 0) throw new RangeError('held must be a count');
+  return { ...checkedList(items, p.skipped, options), held };
 }
 
 /** One thread with its messages, oldest first; undefined when the viewer has no such thread. */

@@ -16,6 +16,8 @@ export const SummaryViewSchema = z.object({
   messages: z.object({
     unread: z.number().int().nonnegative(),
     newestThread: ThreadSummarySchema.nullable(),
+    /** Held by the release policy (ThreadList.held). */
+    held: z.number().int().nonnegative(),
   }),
   appointments: z.object({ next: z.array(AppointmentViewSchema).max(3) }),
   results: z.object({ new: z.number().int().nonnegative(), pending: z.number().int().nonnegative() }),
@@ -57,6 +59,7 @@ export function mapSummary(input: SummaryInput, context: ViewContext, options: S
     messages: {
       unread: threads.reduce((n, t) => n + t.unread, 0),
       newestThread: threads[0] ?? null,
+      held: input.threads.held,
     },
     appointments: {
       next: input.appointments.items.filter((a) => a.group === 'upcoming' && a.start !== null).slice(0, 3),

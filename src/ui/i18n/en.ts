@@ -50,6 +50,10 @@ export const en = {
   resultsWaiting: (n: number) => (n === 1 ? '1 result is waiting to be released.' : `${n} results are waiting to be released.`),
   goToResults: 'See test results',
   newDocuments: (n: number) => (n === 0 ? 'No new documents.' : n === 1 ? '1 new document.' : `${n} new documents.`),
+  messagesWaiting: (n: number) =>
+    n === 1
+      ? '1 message is waiting for your care team to release it. You will be able to read it here then.'
+      : `${n} messages are waiting for your care team to release them. You will be able to read them here then.`,
   documentsWaiting: (n: number) => (n === 1 ? '1 document is waiting to be released.' : `${n} documents are waiting to be released.`),
   goToDocuments: 'See documents',
   summaryCut: 'Some lists were too long to count completely.',

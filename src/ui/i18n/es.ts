@@ -49,6 +49,10 @@ export const es: Messages = {
   resultsWaiting: (n: number) => (n === 1 ? '1 resultado está esperando ser publicado.' : `${n} resultados están esperando ser publicados.`),
   goToResults: 'Ver resultados',
   newDocuments: (n: number) => (n === 0 ? 'No hay documentos nuevos.' : n === 1 ? '1 documento nuevo.' : `${n} documentos nuevos.`),
+  messagesWaiting: (n: number) =>
+    n === 1
+      ? '1 mensaje está esperando que su equipo de atención lo publique. Podrá leerlo aquí entonces.'
+      : `${n} mensajes están esperando que su equipo de atención los publique. Podrá leerlos aquí entonces.`,
   documentsWaiting: (n: number) => (n === 1 ? '1 documento está esperando ser publicado.' : `${n} documentos están esperando ser publicados.`),
   goToDocuments: 'Ver documentos',
   summaryCut: 'Algunas listas eran demasiado largas para contarlas por completo.',

@@ -23,6 +23,8 @@ export function renderHome(rc: RenderContext, chrome: Chrome, summary: SummaryVi
 
   const messages = f.messages.read
     ? html`<p>${t.unreadMessages(summary.messages.unread)}</p>${
+        summary.messages.held > 0 ? html`<p class="pending-line">${t.messagesWaiting(summary.messages.held)}</p>` : null
+      }${
         summary.messages.newestThread
           ? html`<p>${t.latestThread}: <a href="/messages/${encodeURIComponent(summary.messages.newestThread.id)}">${summary.messages.newestThread.subject}</a></p>`
           : null

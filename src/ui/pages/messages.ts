@@ -26,7 +26,7 @@ ${th.snippet ? html`<p class="snippet">${th.snippet}</p>` : null}
   });
   return {
     title,
-    body: html`${flash(notice)}${compose}${listNotices(rc, list)}${
+    body: html`${flash(notice)}${compose}${listNotices(rc, list)}${list.held > 0 ? html`<p class="notice notice-info pending-line" role="note">${t.messagesWaiting(list.held)}</p>` : null}${
       list.items.length === 0 ? html`<p>${t.noThreads}</p>` : html`<ul class="cards-list" aria-label="${t.inboxCaption}">${items}</ul>`
     }`,
   };

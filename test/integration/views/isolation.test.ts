@@ -214,6 +214,32 @@ describe('patients never see each other’s data (sandbox seed, real HTTP)', fun
     assert.ok(hers.json.items.some((i) => i.action === 'write' && i.who.kind === 'patient'));
   });
 
+  it('a conversation held for the patient is counted on her inbox and home page, never shown', async () => {
+    const repo = portal.sandbox!.repo;
+    const held = { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'NOPAT' };
+    const header = (await repo.createResource({
+      resourceType: 'Communication', status: 'completed', meta: { security: [held] }, subject: { reference: 'Patient/maria-lopez' },
+      topic: { text: 'Held topic words' }, sent: new Date().toISOString(), payload: [{ contentString: 'Held body words' }],
+    } as never)) as unknown as Communication;
+    await repo.createResource({
+      resourceType: 'Communication', status: 'completed', subject: { reference: 'Patient/maria-lopez' }, partOf: [{ reference: `Communication/${header.id}` }],
+      sent: new Date().toISOString(), payload: [{ contentString: 'Unlabelled reply words' }],
+    } as never);
+    try {
+      const list = await maria.get<{ held: number; items: { id: string }[] }>('/api/messages');
+      assert.equal(list.json.held, 1, 'one held conversation, however many messages it has');
+      assert.ok(!list.json.items.some((t) => t.id === header.id));
+      assert.doesNotMatch(list.text, /Held topic words|Held body words|Unlabelled reply words/);
+      const home = await maria.get<{ messages: { held: number } }>('/api/summary');
+      assert.equal(home.json.messages.held, 1);
+      assert.equal((await maria.get(`/api/messages/${header.id}`)).status, 404);
+      // Another patient is not told of it.
+      assert.equal((await robert.get<{ held: number }>('/api/messages')).json.held, 0);
+    } finally {
+      await repo.deleteResource('Communication', header.id!);
+    }
+  });
+
   it('the launch patient is the only one any search names, whatever the query string says', async () => {
     const r = await maria.get('/api/results?patient=robert-okafor&subject=Patient/robert-okafor');
     assert.equal(r.status, 200);

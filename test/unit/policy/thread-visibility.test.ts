@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { hiddenWithThread } from '../../../src/policy/thread-visibility.js';
+import { countHeld, hiddenWithThread } from '../../../src/policy/thread-visibility.js';
 
 const ref = (id: string) => [{ reference: `Communication/${id}` }];
 
@@ -19,5 +19,12 @@ describe('policy: a conversation is as confidential as its most confidential par
     const comms = [{ id: 'a', partOf: [{ reference: 'Encounter/h1' }] }, { partOf: ref('h1') }, { id: 'b', inResponseTo: [{}] }];
     assert.equal(hiddenWithThread(comms, new Set()).size, 0);
     assert.equal(hiddenWithThread(comms, new Set(['h1'])).size, 0);
+  });
+
+  it('counts a held thread once, however many messages it has, and each held message of a visible thread', () => {
+    const comms = [{ id: 'h1' }, { id: 'm1', partOf: ref('h1') }, { id: 'm2', partOf: ref('h1'), inResponseTo: ref('m1') }, { id: 'h2' }, { id: 'm3', partOf: ref('h2') }, { id: 'm4', partOf: ref('h2') }];
+    assert.equal(countHeld(comms, new Set(['h1', 'm1', 'm2'])), 1);
+    assert.equal(countHeld(comms, new Set(['m3', 'm4'])), 2);
+    assert.equal(countHeld(comms, new Set()), 0);
   });
 });

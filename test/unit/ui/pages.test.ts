@@ -152,6 +152,16 @@ describe('ui/pages', () => {
       assertWellFormedPage(page, 'upload on its way');
     });
 
+    it('inbox and home say how many messages are held, and nothing when none is', () => {
+      const held = { ...en.threads, held: 2 };
+      const inbox = textOf(renderInbox(rc(), chrome(), held).body.value);
+      assert.match(inbox, /2 messages are waiting for your care team to release them\./);
+      assert.doesNotMatch(textOf(renderInbox(rc(), chrome(), en.threads).body.value), /waiting for your care team/);
+      const home = textOf(renderHome(rc(), chrome(), { ...en.summary, messages: { ...en.summary.messages, held: 1 } }).body.value);
+      assert.match(home, /1 message is waiting for your care team to release it\./);
+      assert.match(textOf(renderInbox(rc('es'), chrome(), held).body.value), /2 mensajes están esperando/);
+    });
+
     it('home says how many results are waiting without naming them', () => {
       const text = textOf(fullPage(rc(), chrome(), renderHome(rc(), chrome(), en.summary)));
       assert.match(text, /1 result is waiting to be released\./);

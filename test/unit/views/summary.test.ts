@@ -21,9 +21,9 @@ import {
   visitSummary,
 } from './fixtures.js';
 
-function summary(c: ViewContext, newWithinDays?: number) {
+function summary(c: ViewContext, newWithinDays?: number, held = 0) {
   const input = {
-    threads: mapThreads([...thread1, ...thread2, ...thread3], included, c),
+    threads: mapThreads([...thread1, ...thread2, ...thread3], included, c, { held }),
     appointments: mapAppointments(appointments, included, c),
     results: mapResults([lipidPanel, cbc, prelimCulture], [...included, ...lipidObs, cultureObs], [
       { ref: 'DiagnosticReport/held', kind: 'result', explanation: 'Soon.' },
@@ -39,6 +39,8 @@ describe('views/summary', () => {
     assert.doesNotThrow(() => SummaryViewSchema.parse(s));
     assert.equal(s.messages.unread, 3);
     assert.equal(s.messages.newestThread?.id, 'h1');
+    assert.equal(s.messages.held, 0);
+    assert.equal(summary(ctx(), undefined, 2).messages.held, 2, 'held messages counted, as the inbox counts them');
     assert.deepEqual(s.appointments.next.map((a) => a.id), ['a-video', 'a-up']);
     // Within 14 days of June 1: cbc (May 29) and culture (May 31); lipid (May 11) is older.
     assert.deepEqual(s.results, { new: 2, pending: 1 });
