@@ -28,6 +28,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { readRulesFile, type RuleSet } from './policy/index.js';
 import { PolicyState } from './policy-state/policy-state.js';
+import { SeenMarks } from './portal/seen-marks.js';
 import { Outbox } from './outbox/outbox.js';
 import { startWorkers, type Workers } from './workers.js';
 import { NotifyService } from './notify/notify-service.js';
@@ -128,6 +129,7 @@ export async function startPortal(env: NodeJS.ProcessEnv, options: StartOptions 
       },
       rules: (id: string) => rules.get(id)!,
       policyState: new PolicyState(db, cipher, clock),
+      seen: new SeenMarks(db),
     } as Omit<AppServices, 'outbox' | 'notify'> as AppServices;
     services.outbox = new Outbox(services);
     services.notify = await NotifyService.create(services, { env, backendKeys, ...(sandbox ? { mailbox: sandbox.mailbox } : {}) });

@@ -14,6 +14,7 @@ import type { CookiePolicy } from './http/cookies.js';
 import type { Metrics } from './http/metrics.js';
 import type { RuleSet } from './policy/load-rules.js';
 import type { PolicyState } from './policy-state/policy-state.js';
+import type { SeenMarks } from './portal/seen-marks.js';
 import type { Outbox } from './outbox/outbox.js';
 import type { NotifyService } from './notify/notify-service.js';
 
@@ -42,6 +43,8 @@ export interface AppServices {
   /** The release rules in force for an EHR (deployment pack, with that EHR's override). */
   rules: (ehrId: string) => RuleSet;
   policyState: PolicyState;
+  /** When each viewer last looked at a conversation, their results, their documents. */
+  seen: SeenMarks;
   outbox: Outbox;
   /** PHI-free notifications: preferences, events, channels (src/notify/). */
   notify: NotifyService;

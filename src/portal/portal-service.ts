@@ -15,6 +15,7 @@ import { loadClinicalRecords } from './clinical-records.js';
 import { policyContext } from './policy-context.js';
 import { countHeld, hiddenWithThread } from '../policy/thread-visibility.js';
 import { released } from './released.js';
+import type { SeenViewer } from './seen-marks.js';
 import { APPOINTMENT_WRITES, appointmentWritesToOpen, ehrCopies, localMessagesAsCommunications, localThreadsInEhr, localRequestsAsAppointments, localUploads, shownByEhr, THREAD_WRITES, uploadsToOpen, withCancellations } from './local-writes.js';
 import type {
   Portal,
@@ -45,6 +46,10 @@ function checkId(id: string): string {
 function actorOf(call: PortalCall): AuditInput['actor'] {
   const { viewer, secrets } = call.session;
   return { kind: viewer.kind, id: viewer.id, ...(viewer.kind !== 'patient' && secrets.viewerName ? { name: secrets.viewerName } : {}) };
+}
+
+function seenBy(call: PortalCall): SeenViewer {
+  return { ehrId: call.session.ehrId, patientId: call.session.patientId, viewer: call.session.viewer };
 }
 
 function decisionCode(d: Decision): string {
@@ -100,6 +105,14 @@ export class PortalService implements Portal {
     return view;
   }
 
+  /** Marks a section seen by this viewer now, beside the audit append (awaited by the caller before it answers). */
+  private markSeen(call: PortalCall, item: 'results' | 'documents'): Promise<void> {
+    const marked = call.s.seen.mark(seenBy(call), item, call.view.now);
+    // Awaited by the caller; this only keeps a failure that lands meanwhile from counting as unhandled.
+    marked.catch(() => undefined);
+    return marked;
+  }
+
   /** Communications the viewer may see (proxies never learn of minors' confidential threads). */
   private async communications(
     call: PortalCall,
@@ -126,20 +139,22 @@ export class PortalService implements Portal {
   }
 
   async threads(call: PortalCall) {
-    const { comms, included, cut, decisions, held } = await this.communications(call);
-    const list = await this.mapWhileAuditing(call, ['Communication', undefined, decisions], () => mapThreads(comms, included, call.view, { held }));
+    const [{ comms, included, cut, decisions, held }, lastSeen] = await Promise.all([this.communications(call), call.s.seen.lastSeen(seenBy(call))]);
+    const list = await this.mapWhileAuditing(call, ['Communication', undefined, decisions], () => mapThreads(comms, included, { ...call.view, lastSeen }, { held }));
     return cut ? { ...list, cut: true } : list;
   }
 
   async thread(call: PortalCall, threadId: string) {
     checkId(threadId);
     const resolved = await call.s.outbox.resolveThread(call.session.ehrId, call.session.patientId, threadId);
-    const { comms, included, decisions, moved } = await this.communications(call);
+    const [{ comms, included, decisions, moved }, lastSeen] = await Promise.all([this.communications(call), call.s.seen.lastSeen(seenBy(call))]);
     // The EHR may show a thread started here before delivery has saved the id it was given.
     const id = resolved.ehrThreadId ?? moved.get(threadId) ?? threadId;
-    const view = mapThread(id, comms, included, call.view) ?? (resolved.local && id !== threadId ? mapThread(threadId, comms, included, call.view) : undefined);
+    // Shown with what was unread when it was opened; from now on, read.
+    const ctx = { ...call.view, lastSeen };
+    const view = mapThread(id, comms, included, ctx) ?? (resolved.local && id !== threadId ? mapThread(threadId, comms, included, ctx) : undefined);
     if (!view) throw new AppError(404, 'thread_not_found', 'We could not find that conversation.');
-    await this.audit(call, 'Communication', id, decisions);
+    await Promise.all([this.audit(call, 'Communication', id, decisions), call.s.seen.mark(seenBy(call), `thread:${view.id}`, call.view.now)]);
     return view;
   }
 
@@ -179,9 +194,11 @@ export class PortalService implements Portal {
   async results(call: PortalCall) {
     const rec = await loadClinicalRecords(call, this.fhir(call), { reports: true, documents: false });
     const { visible, pending, decisions } = rec.outcome;
+    const seen = this.markSeen(call, 'results');
     const list = await this.mapWhileAuditing(call, ['DiagnosticReport', undefined, decisions], () =>
       mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending, call.view),
     );
+    await seen;
     return rec.cut ? { ...list, cut: true } : list;
   }
 
@@ -215,7 +232,9 @@ export class PortalService implements Portal {
     const held = new Map([...decisions].filter(([k]) => k.startsWith('DocumentReference/')));
     // Every document the EHR returned, released or not: an upload it holds back is not shown twice.
     const uploads = localUploads(await call.s.outbox.open(uploadsToOpen(sealed, ehrCopies(rec.allDocuments))), call.view.locale);
+    const seen = this.markSeen(call, 'documents');
     const list = await this.mapWhileAuditing(call, ['DocumentReference', undefined, held], () => mapDocuments(visible.documents, rec.supporting, pending, call.view, { uploads }));
+    await seen;
     return rec.cut ? { ...list, cut: true } : list;
   }
 
@@ -245,17 +264,23 @@ export class PortalService implements Portal {
   async summary(call: PortalCall) {
     const fhir = this.fhir(call);
     // One parallel wave: messages, appointments, reports with results, documents.
-    const [messages, appts, rec] = await Promise.all([this.communications(call), this.appointmentResources(call), loadClinicalRecords(call, fhir, { reports: true, documents: true })]);
+    const [messages, appts, rec, lastSeen] = await Promise.all([
+      this.communications(call),
+      this.appointmentResources(call),
+      loadClinicalRecords(call, fhir, { reports: true, documents: true }),
+      call.s.seen.lastSeen(seenBy(call)),
+    ]);
     const { visible, pending, decisions } = rec.outcome;
+    const seenCtx = { ...call.view, lastSeen };
     const view = await this.mapWhileAuditing(call, ['Patient', call.session.patientId, new Map([...messages.decisions, ...appts.decisions, ...decisions])], () =>
       mapSummary(
         {
-          threads: mapThreads(messages.comms, messages.included, call.view, { held: messages.held }),
+          threads: mapThreads(messages.comms, messages.included, seenCtx, { held: messages.held }),
           appointments: mapAppointments(appts.matches, appts.included, call.view),
           results: mapResults(visible.reports, [...visible.observations, ...rec.supporting], pending, call.view, { trends: false }),
           documents: mapDocuments(visible.documents, rec.supporting, pending, call.view),
         },
-        call.view,
+        seenCtx,
       ),
     );
     return messages.cut || appts.cut || rec.cut ? { ...view, cut: true } : view;
