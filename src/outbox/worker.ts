@@ -281,6 +281,18 @@ export class OutboxWorker {
         m,
       );
     });
+    if (delivered) await this.ehrIsBack(item.ehrId, now);
+  }
+
+  /**
+   * A delivery to this EHR just worked, so it is back: writes waiting out a long backoff because it
+   * was unavailable are due now, not minutes from now (the retry delay grows with each failure).
+   */
+  private async ehrIsBack(ehrId: string, now: Date): Promise<void> {
+    await this.s.db.query(
+      `UPDATE outbox_item SET next_attempt_at = $2 WHERE ehr_id = $1 AND status = 'retrying' AND reason_code = 'ehr_unavailable' AND next_attempt_at > $2`,
+      [ehrId, now],
+    );
   }
 }
 

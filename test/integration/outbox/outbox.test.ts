@@ -309,6 +309,25 @@ describe(`outbox against the sandbox EHR (${backend})`, function () {
     assert.equal((await byWriteId('Communication', `${r.json.id}-message`)).length, 1);
   });
 
+  it('once a delivery shows the EHR is back, writes waiting out a long backoff go at once', async () => {
+    // Ten minutes to wait after a failure: only the recovery can bring the first write forward.
+    const slow = new OutboxWorker(portal.services, { pollMs: 50, backoff: { baseMs: 600_000, capMs: 600_000 }, random: () => 0.99 });
+    const first = await maria.post('/api/messages', { purpose: 'other', subject: 'Long wait', body: 'Sent early in the outage' });
+    portal.sandbox!.faults.down = true;
+    try {
+      await slow.runOnce();
+    } finally {
+      portal.sandbox!.faults.down = false;
+    }
+    const statusOf = async (id: string) => (await portal.services.outbox.localWrites('sandbox', patient)).find((x) => x.id === id)?.status;
+    assert.equal(await statusOf(first.json.id), 'retrying');
+    const second = await maria.post('/api/messages', { purpose: 'other', subject: 'After', body: 'Sent once it was back' });
+    await slow.runOnce(); // only the second is due; its delivery shows the EHR answers again
+    assert.equal(await statusOf(second.json.id), 'delivered');
+    await slow.runOnce();
+    assert.equal(await statusOf(first.json.id), 'delivered', 'the first did not wait out its ten minutes');
+  });
+
   it('replies into an EHR thread of the patient; another patient\'s or an unknown thread is 404 and writes nothing', async () => {
     const threads = (await search<Communication>('Communication', { patient: `Patient/${patient}` })).filter((c) => !c.partOf && !(c.identifier ?? []).length);
     const otherThreads = (await search<Communication>('Communication', { patient: `Patient/${other.session!.patient.id}` })).filter((c) => !c.partOf);
