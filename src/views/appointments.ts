@@ -69,6 +69,8 @@ export const AppointmentViewSchema = z.object({
     .nullable(),
   telehealth: z.object({ url: z.url({ protocol: /^https$/ }) }).nullable(),
   instructions: z.string().nullable(),
+  /** Why the visit is (reasonCode): for a request made here, what the patient wrote. */
+  reason: z.string().nullable(),
   /** The EHR's last change (meta.lastUpdated), for calendar DTSTAMP / caching. */
   lastUpdated: z.string().nullable(),
   /**
@@ -247,15 +249,18 @@ function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContex
   const start = formatInstant(appt.start, ctx);
   const end = formatInstant(appt.end, ctx);
   const label = statusWords(appt, group, about);
+  const reason = (appt.reasonCode ?? []).map(conceptText).find((t) => t !== undefined && t.trim() !== '')?.trim();
   const url = telehealthUrl(appt, index);
   return {
     id: appt.id!,
     group,
     status: appt.status,
     statusLabel: say(label, ctx.locale),
+    // The visit's own name; else why it is (a request's reason) before what kind of visit it is.
     title:
       appt.description?.trim() ||
       conceptText(appt.serviceType?.[0]) ||
+      reason ||
       conceptText(appt.appointmentType) ||
       say(DEFAULT_TITLE, ctx.locale),
     start: start ?? null,
@@ -271,6 +276,7 @@ function mapAppointment(appt: Appointment, index: ResourceIndex, ctx: ViewContex
     location,
     telehealth: url === undefined ? null : { url },
     instructions: appt.patientInstruction?.trim() || null,
+    reason: reason ?? null,
     lastUpdated: appt.meta?.lastUpdated ?? null,
     delivery: about?.delivery ?? null,
   };

@@ -117,6 +117,7 @@ export const en = {
   joinVideo: 'Join the video visit',
   instructions: 'Instructions',
   addToCalendar: 'Add to calendar',
+  visitReason: 'Reason',
   cancelRequest: 'Cancel this request',
   requestCancelled: 'Your request to cancel was sent to the clinic.',
   requestSent: 'Your appointment request is on its way to the clinic. The clinic will contact you to confirm a time.',

@@ -113,6 +113,7 @@ export const es: Messages = {
   phone: 'Teléfono',
   joinVideo: 'Unirse a la consulta por video',
   instructions: 'Instrucciones',
+  visitReason: 'Motivo',
   addToCalendar: 'Agregar al calendario',
   cancelRequest: 'Cancelar esta solicitud',
   requestCancelled: 'Su pedido de cancelación se envió a la clínica.',

@@ -31,6 +31,7 @@ ${a.delivery?.note ? html`<p class="delivery delivery-${a.delivery.status}">${re
 <dl class="facts">
   <div><dt>${t.when}</dt><dd>${appointmentWhen(rc, a)}</dd></div>
   ${a.requestedPeriods.length > 0 ? html`<div><dt>${t.youAsked}</dt><dd><ul class="plain">${a.requestedPeriods.map((p) => html`<li>${p.display}</li>`)}</ul></dd></div>` : null}
+  ${a.reason && a.reason !== a.title ? html`<div><dt>${t.visitReason}</dt><dd>${a.reason}</dd></div>` : null}
   ${a.practitioners.length > 0 ? html`<div><dt>${t.withWhom}</dt><dd>${a.practitioners.map((p, i) => html`${i > 0 ? ', ' : ''}${p.name}${p.role ? ` (${p.role})` : ''}`)}</dd></div>` : null}
   ${a.location ? html`<div><dt>${t.where}</dt><dd>${a.location.name}${a.location.address ? html`<br>${a.location.address}` : null}${a.location.phone ? html`<br>${t.phone}: <a href="tel:${a.location.phone.replace(/[^0-9+]/g, '')}">${a.location.phone}</a>` : null}</dd></div>` : null}
   ${a.instructions ? html`<div><dt>${t.instructions}</dt><dd class="prewrap">${a.instructions}</dd></div>` : null}

@@ -377,3 +377,12 @@ describe('ui/pages', () => {
     });
   });
 });
+    it('a card names the reason for the visit when its title does not already say it', () => {
+      const base = { resourceType: 'Appointment', status: 'proposed', requestedPeriod: [{ start: '2025-06-20T12:00:00Z', end: '2025-06-20T16:00:00Z' }], participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }] };
+      const list = mapAppointments([{ ...base, id: 'r-1', serviceType: [{ text: 'Cardiology' }], reasonCode: [{ text: 'Palpitations' }] }, { ...base, id: 'r-2', reasonCode: [{ text: 'Knee pain' }] }], [], fx.ctx());
+      const text = textOf(renderAppointments(rc(), chrome(), list, null).body.value);
+      assert.match(text, /Reason\s*Palpitations/);
+      assert.match(text, /Knee pain/);
+      assert.doesNotMatch(text, /Reason\s*Knee pain/, 'not repeated when it is the title');
+    });
+

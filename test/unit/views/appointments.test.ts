@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Appointment } from 'fhir/r4.js';
 import { AppointmentListSchema, mapAppointments, safeHttpsUrl, telehealthUrl } from '../../../src/views/appointments.js';
 import { ResourceIndex } from '../../../src/views/references.js';
+import { buildAppointmentRequest } from '../../../src/outbox/resources.js';
 import { appointments, ctx, included, plain } from './fixtures.js';
 
 describe('views/appointments', () => {
@@ -104,6 +105,19 @@ describe('views/appointments', () => {
     assert.equal(out.skipped, 4);
     assert.equal(out.items.length, 7);
   });
+  it('a request made here is titled by what the patient wrote, not by the kind of visit; an EHR visit keeps its name and shows its reason', () => {
+    const c = { itemId: 'r1', patientId: 'p1', author: { kind: 'patient' as const, reference: 'Patient/p1' }, enqueuedAt: '2025-06-01T12:00:00Z' };
+    const request = { ...buildAppointmentRequest(c, { kind: 'appointment-request', reason: 'Knee hurts on stairs', visitType: 'video', preferred: [{ date: '2025-06-20', partOfDay: 'morning' }], as: 'Appointment' }, '-04:00'), id: 'r1' };
+    const [mine] = mapAppointments([request], [], ctx()).items;
+    assert.equal(mine!.title, 'Knee hurts on stairs');
+    assert.equal(mine!.reason, 'Knee hurts on stairs');
+    const visit: Appointment = { resourceType: 'Appointment', id: 'v1', status: 'booked', serviceType: [{ text: 'Cardiology' }], reasonCode: [{ coding: [{ display: 'Palpitations' }] }], start: '2025-06-20T14:00:00Z', participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }] };
+    const [theirs] = mapAppointments([visit], [], ctx()).items;
+    assert.equal(theirs!.title, 'Cardiology');
+    assert.equal(theirs!.reason, 'Palpitations');
+    assert.equal(byId.get('a-up')!.reason, null);
+  });
+
   it('a request made here: where it is on its way, instead of the EHR status words', () => {
     const requests = new Map([
       ['a-req', { status: 'retrying' as const, note: null }],
