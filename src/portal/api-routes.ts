@@ -32,6 +32,10 @@ const appointmentBody = z.object({
 });
 const uploadFields = z.object({ category: z.enum(['insurance-card', 'form', 'outside-record', 'other'], { error: 'Choose a kind of document.' }), description: z.string({ error: 'Describe the document.' }) });
 const index = z.coerce.number().int().min(0).max(50);
+/** `before`: the `older` of the previous page of activity. */
+export const activityQuery = z.object({ before: z.coerce.number().int().positive().optional() });
+/** `?disposition=inline` asks to open a file in the browser rather than save it. */
+const contentQuery = z.object({ disposition: z.enum(['inline', 'attachment'], { error: 'Use inline or attachment.' }).default('attachment') });
 
 /** Reads a write's body: JSON, or multipart when files are attached. */
 async function writeBody(ctx: Context, s: AppServices, maxFiles: number): Promise<{ fields: unknown; files: UploadedFile[] }> {
@@ -43,10 +47,14 @@ async function writeBody(ctx: Context, s: AppServices, maxFiles: number): Promis
   return { fields: (ctx.request as { body?: unknown }).body, files: [] };
 }
 
-async function sendContent(ctx: Context, content: DocumentContent): Promise<void> {
+/** Streams a file; the query is checked before the file is opened, so a bad one leaves no stream behind. */
+async function sendContent(ctx: Context, open: () => Promise<DocumentContent>): Promise<void> {
+  const { disposition } = parse(contentQuery, ctx.query, 'query');
+  const content = await open();
   ctx.type = content.contentType;
-  // Downloads, never rendered in the portal's origin: an uploaded HTML-ish file cannot run here.
-  ctx.set('Content-Disposition', `${ctx.query.inline === '1' && content.contentType !== 'text/plain' ? 'inline' : 'attachment'}; filename="${content.filename}"`);
+  // Opened inline only when asked and only for types a browser shows without running anything
+  // (never text/plain, which a browser may sniff); the sandbox CSP below applies either way.
+  ctx.set('Content-Disposition', `${disposition === 'inline' && content.contentType !== 'text/plain' ? 'inline' : 'attachment'}; filename="${content.filename}"`);
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
   if (content.size !== undefined) ctx.length = content.size;
@@ -72,7 +80,8 @@ export function apiRoutes(portal: PortalService) {
       ctx.body = await portal.thread(call(ctx), ctx.params.threadId!);
     });
     r.get('/messages/:messageId/attachments/:index', ...g.read('messages'), async (ctx) => {
-      await sendContent(ctx, await portal.messageAttachment(call(ctx), ctx.params.messageId!, parse(index, ctx.params.index, 'index')));
+      const n = parse(index, ctx.params.index, 'index');
+      await sendContent(ctx, () => portal.messageAttachment(call(ctx), ctx.params.messageId!, n));
     });
     r.post('/messages', ...g.change('messages'), async (ctx) => {
       const c = call(ctx);
@@ -114,14 +123,15 @@ export function apiRoutes(portal: PortalService) {
       ctx.body = await portal.result(call(ctx), ctx.params.id!);
     });
     r.get('/results/:id/form/:index', ...g.read('results'), async (ctx) => {
-      await sendContent(ctx, await portal.resultForm(call(ctx), ctx.params.id!, parse(index, ctx.params.index, 'index')));
+      const n = parse(index, ctx.params.index, 'index');
+      await sendContent(ctx, () => portal.resultForm(call(ctx), ctx.params.id!, n));
     });
 
     r.get('/documents', ...g.read('documents'), async (ctx) => {
       ctx.body = await portal.documents(call(ctx));
     });
     r.get('/documents/:id/content', ...g.read('documents'), async (ctx) => {
-      await sendContent(ctx, await portal.documentContent(call(ctx), ctx.params.id!));
+      await sendContent(ctx, () => portal.documentContent(call(ctx), ctx.params.id!));
     });
     r.post('/documents', ...g.change('documents'), async (ctx) => {
       const { fields, files } = await writeBody(ctx, s, 1);

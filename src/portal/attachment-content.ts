@@ -11,9 +11,13 @@ export const MAX_CONTENT_BYTES = 25 * 1024 * 1024;
 
 const EXTENSIONS: Record<string, string> = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif', 'text/plain': 'txt' };
 
+/** An extension the title already ends with (`lab-report.pdf`): replaced by the one of the real type, not merged into the name. */
+const KNOWN_EXTENSION = /\.(pdf|jpe?g|png|gif|txt)\s*$/i;
+
 /** A filename safe for Content-Disposition: letters, digits, dash, underscore and one extension. */
 export function safeFilename(title: string, contentType: string): string {
-  const base = title.normalize('NFKD').replace(/[^A-Za-z0-9 _-]+/g, '').trim().replace(/\s+/g, '-').slice(0, 60) || 'document';
+  const stem = title.replace(KNOWN_EXTENSION, '');
+  const base = stem.normalize('NFKD').replace(/[^A-Za-z0-9 _-]+/g, '').trim().replace(/\s+/g, '-').slice(0, 60) || 'document';
   return `${base}.${EXTENSIONS[contentType] ?? 'bin'}`;
 }
 
@@ -30,11 +34,12 @@ export async function streamAttachment(fhir: FhirSession, attachment: Attachment
   const refuse = () => new AppError(415, 'content_type_refused', 'This file type cannot be shown here. Please ask your clinic for a copy.');
   if (declared && !ALLOWED_CONTENT_TYPES.has(declared)) throw refuse();
   if (attachment.size !== undefined && attachment.size > MAX_CONTENT_BYTES) throw new AppError(413, 'content_too_large', 'This file is too large to open here. Please ask your clinic for a copy.');
-  const filename = safeFilename(attachment.title ?? title, declared || 'application/octet-stream');
+  // Named after the type actually served: a Binary reference often declares none.
+  const filename = (type: string) => safeFilename(attachment.title ?? title, type);
   if (attachment.data) {
     const bytes = Buffer.from(attachment.data, 'base64');
     if (!declared) throw refuse();
-    return { stream: Readable.from([bytes]), contentType: declared, filename, size: bytes.length };
+    return { stream: Readable.from([bytes]), contentType: declared, filename: filename(declared), size: bytes.length };
   }
   if (!attachment.url) throw new AppError(404, 'content_missing', 'This item has no content to show.');
   const res = await fhir.openContent(attachment.url, declared || '*/*');
@@ -59,5 +64,5 @@ export async function streamAttachment(fhir: FhirSession, attachment: Attachment
       yield chunk;
     }
   });
-  return { stream: capped as unknown as Readable, contentType: type, filename, ...(Number.isFinite(length) ? { size: length } : {}) };
+  return { stream: capped as unknown as Readable, contentType: type, filename: filename(type), ...(Number.isFinite(length) ? { size: length } : {}) };
 }

@@ -6,7 +6,7 @@ import { fhirForSession } from '../fhir/for-session.js';
 import type { FhirSession } from '../fhir/fhir-session.js';
 import { AppError, notFound } from '../http/errors.js';
 import { featuresFromScope } from '../smart/scopes.js';
-import { mapThreads, mapThread } from '../views/messages.js';
+import { attachmentContent, attachmentPayloads, mapThreads, mapThread } from '../views/messages.js';
 import { mapAppointments, toIcs } from '../views/appointments.js';
 import { mapResults, mapResultDetail } from '../views/results.js';
 import { mapDocuments } from '../views/documents.js';
@@ -255,7 +255,8 @@ export class PortalService implements Portal {
     checkId(messageId);
     const { comms } = await this.communications(call);
     const comm = comms.find((c) => c.id === messageId);
-    const attachment = comm?.payload?.filter((p) => p.contentAttachment)[index]?.contentAttachment;
+    const entry = comm === undefined ? undefined : attachmentPayloads(comm)[index];
+    const attachment = entry === undefined ? undefined : attachmentContent(entry);
     if (!comm || !attachment) throw new AppError(404, 'attachment_not_found', 'We could not find that attachment.');
     await this.audit(call, 'Communication', messageId);
     return streamAttachment(this.fhir(call), attachment, `attachment-${messageId}-${index}`);

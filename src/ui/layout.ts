@@ -8,13 +8,18 @@ import { calendarDay } from './format.js';
 import type { Chrome, NavKey, RenderContext } from './render-context.js';
 
 export interface PageInput {
-  /** The page's one h1 and the start of <title>. */
+  /** The start of <title>, and the page's one h1 unless `heading` is given. */
   title: string;
+  /** The h1 when it must not be the <title>: a name that is PHI stays off tabs, history and bookmarks. */
+  heading?: string;
   active: NavKey | null;
   body: SafeHtml;
   /** Draft forms on this page to clear because the server confirmed they were sent. */
   clearDrafts?: string[];
 }
+
+/** What a page's render function returns. */
+export type PageContent = Pick<PageInput, 'title' | 'heading' | 'body'>;
 
 const NAV: readonly NavKey[] = ['home', 'messages', 'appointments', 'results', 'documents', 'activity'];
 const HREF: Record<NavKey, string> = {
@@ -80,7 +85,7 @@ ${chrome.themeHref ? html`<link rel="stylesheet" href="${chrome.themeHref}">` : 
   ${patientContext(rc, chrome)}
 </header>
 <main id="main" tabindex="-1">
-<h1>${page.title}</h1>
+<h1>${page.heading ?? page.title}</h1>
 ${page.body}
 </main>
 <footer class="site-footer">

@@ -17,7 +17,8 @@
  * Spec: https://hl7.org/fhir/R4/communication.html
  */
 import { z } from 'zod';
-import type { Communication, Reference } from 'fhir/r4.js';
+import type { Attachment, Communication, CommunicationPayload, Reference } from 'fhir/r4.js';
+import { LOCAL_THREAD_PREFIX } from '../outbox/types.js';
 import { checkResources } from '../fhir/resource-schemas.js';
 import { DateViewSchema, formatInstant, toMillis } from './format-date.js';
 import { checkedList, listEnvelope, mapChecked, type ListOptions } from './list.js';
@@ -80,8 +81,11 @@ export const MessageAttachmentSchema = z.object({
   title: z.string().min(1),
   contentType: z.string().nullable(),
   size: z.number().int().nonnegative().nullable(),
-  /** Our own download route, when the attachment is a DocumentReference. */
-  url: z.string().startsWith('/api/documents/').nullable(),
+  /**
+   * Our own download route: `/api/documents/<id>/content` for a DocumentReference,
+   * `/api/messages/<message id>/attachments/<n>` for a Binary or inline content (see attachmentContent).
+   */
+  url: z.string().regex(/^\/api\/(documents\/[^/?#]+\/content|messages\/[^/?#]+\/attachments\/\d+)$/).nullable(),
   /** `Binary/<id>` in the EHR, streamed by the FHIR layer. */
   binaryRef: z.string().regex(/^Binary\/[A-Za-z0-9\-.]{1,64}$/).nullable(),
   /** The content travels inside the Communication itself. */
@@ -168,36 +172,64 @@ function deliveryStatus(comm: Communication, kind: SenderKind): DeliveryStatus |
   }
 }
 
+/** A message written here that the EHR does not show yet (`local-msg-…`): its files are not in the EHR. */
+export const isLocalMessage = (messageId: string): boolean => messageId.startsWith(LOCAL_THREAD_PREFIX);
+
+/**
+ * The payload entries that are attachments, in order: `n` in `/api/messages/:id/attachments/:n`
+ * counts these, so the view and the route agree.
+ */
+export function attachmentPayloads(comm: Pick<Communication, 'payload'>): CommunicationPayload[] {
+  return (comm.payload ?? []).filter((p) => p.contentAttachment !== undefined || isDocumentOrBinary(p.contentReference?.reference));
+}
+
+function isDocumentOrBinary(reference: string | undefined): boolean {
+  const type = referenceType(reference);
+  return type === 'DocumentReference' || type === 'Binary';
+}
+
+/**
+ * What the message attachment route streams for an entry: a Binary or content inside the
+ * Communication. A DocumentReference has its own route, which applies the release policy to it.
+ */
+export function attachmentContent(p: CommunicationPayload): Attachment | undefined {
+  const a = p.contentAttachment;
+  if (a !== undefined) return referenceType(a.url) === 'Binary' || isInlineData(a) ? a : undefined;
+  const ref = p.contentReference;
+  if (referenceType(ref?.reference) !== 'Binary') return undefined;
+  return { url: ref!.reference!, ...(ref!.display ? { title: ref!.display } : {}) };
+}
+
+const isInlineData = (a: Attachment) => a.data !== undefined && a.url === undefined;
+
 function attachmentsOf(comm: Communication, locale: Locale): MessageAttachment[] {
-  const out: MessageAttachment[] = [];
-  for (const p of comm.payload ?? []) {
+  const routeUrl = (p: CommunicationPayload, n: number) =>
+    !isLocalMessage(comm.id!) && attachmentContent(p) !== undefined ? `/api/messages/${encodeURIComponent(comm.id!)}/attachments/${n}` : null;
+  return attachmentPayloads(comm).map((p, n) => {
     if (p.contentAttachment !== undefined) {
       const a = p.contentAttachment;
       const binaryId = referenceId(a.url, 'Binary');
       const documentId = referenceId(a.url, 'DocumentReference');
-      out.push({
+      return {
         title: a.title?.trim() || say(ATTACHMENT, locale),
         contentType: a.contentType ?? null,
         size: a.size ?? null,
-        url: documentId !== undefined && referenceType(a.url) === 'DocumentReference' ? documentUrl(documentId) : null,
+        url: documentId !== undefined && referenceType(a.url) === 'DocumentReference' ? documentUrl(documentId) : routeUrl(p, n),
         binaryRef: binaryId !== undefined && referenceType(a.url) === 'Binary' ? `Binary/${binaryId}` : null,
-        inline: a.data !== undefined && a.url === undefined,
-      });
-    } else if (p.contentReference !== undefined) {
-      const type = referenceType(p.contentReference.reference);
-      if (type !== 'DocumentReference' && type !== 'Binary') continue;
-      const id = referenceId(p.contentReference.reference, type)!;
-      out.push({
-        title: p.contentReference.display?.trim() || say(ATTACHMENT, locale),
-        contentType: null,
-        size: null,
-        url: type === 'DocumentReference' ? documentUrl(id) : null,
-        binaryRef: type === 'Binary' ? `Binary/${id}` : null,
-        inline: false,
-      });
+        inline: isInlineData(a),
+      };
     }
-  }
-  return out;
+    const type = referenceType(p.contentReference!.reference)!;
+    const id = referenceId(p.contentReference!.reference, type)!;
+    return {
+      title: p.contentReference!.display?.trim() || say(ATTACHMENT, locale),
+      contentType: null,
+      size: null,
+      url: type === 'DocumentReference' ? documentUrl(id) : routeUrl(p, n),
+      binaryRef: type === 'Binary' ? `Binary/${id}` : null,
+      inline: false,
+    };
+  });
 }
 
 const documentUrl = (id: string) => `/api/documents/${encodeURIComponent(id)}/content`;

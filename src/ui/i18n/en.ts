@@ -87,6 +87,9 @@ export const en = {
   category: 'Topic',
   attachmentsHeading: 'Attachments',
   attachmentNotOnline: 'Ask the clinic for a copy of this attachment.',
+  attachmentAfterDelivery: 'You can open this file here once your message has been delivered.',
+  /** The <title> of a conversation: the subject stays off the browser tab and history. */
+  threadTitle: 'Conversation',
   status: {
     sending: 'Sending…',
     retrying: 'Not delivered yet — we keep trying. Call the clinic if it is urgent.',

@@ -85,6 +85,8 @@ export const es: Messages = {
   category: 'Tema',
   attachmentsHeading: 'Archivos adjuntos',
   attachmentNotOnline: 'Pida a la clínica una copia de este archivo.',
+  attachmentAfterDelivery: 'Podrá abrir este archivo aquí cuando su mensaje haya sido entregado.',
+  threadTitle: 'Conversación',
   status: {
     sending: 'Enviando…',
     retrying: 'Aún no entregado: seguimos intentándolo. Llame a la clínica si es urgente.',

@@ -27,7 +27,7 @@ ${d.authors.length > 0 ? html`<div><dt>${t.documentAuthors}</dt><dd>${d.authors.
 ${d.size !== null ? html`<div><dt>${t.documentSize}</dt><dd>${fileSize(d.size, rc.locale)}</dd></div>` : null}
 </dl>
 ${d.description && d.description !== d.title ? html`<p>${d.description}</p>` : null}
-<div class="actions"><a class="button-secondary" href="${d.url}">${t.view}<span class="visually-hidden">: ${d.title}</span></a> <a class="button-secondary" href="${d.url}" download>${t.download}<span class="visually-hidden">: ${d.title}</span></a></div>
+<div class="actions"><a class="button-secondary" href="${d.url}?disposition=inline">${t.view}<span class="visually-hidden">: ${d.title}</span></a> <a class="button-secondary" href="${d.url}" download>${t.download}<span class="visually-hidden">: ${d.title}</span></a></div>
 ${d.contentCount > 1 ? html`<p class="hint">${t.moreFormats(d.contentCount)}</p>` : null}
 </li>`;
 }

@@ -1,9 +1,9 @@
 import type { MessagingOptions } from '../../portal/portal.js';
-import type { MessageView, ThreadList, ThreadView } from '../../views/messages.js';
+import { isLocalMessage, type MessageAttachment, type MessageView, type ThreadList, type ThreadView } from '../../views/messages.js';
 import { fileSize } from '../format.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { icons } from '../icons.js';
-import { flash, listNotices, unavailable } from '../layout.js';
+import { flash, listNotices, unavailable, type PageContent } from '../layout.js';
 import type { Chrome, RenderContext } from '../render-context.js';
 import { csrfField, errorSummary, fieldError, invalidAttrs, type FormErrors } from './forms.js';
 
@@ -105,6 +105,12 @@ function deliveryLine(rc: RenderContext, m: MessageView): SafeHtml {
   }
 }
 
+/** A link to the file, or why there is none: the patient's own file is not in the EHR until delivered. */
+function attachmentLink(rc: RenderContext, m: MessageView, a: MessageAttachment): SafeHtml {
+  if (a.url) return html`<a href="${a.url}">${a.title}</a>`;
+  return html`${a.title} <span class="hint">(${isLocalMessage(m.id) ? rc.t.attachmentAfterDelivery : rc.t.attachmentNotOnline})</span>`;
+}
+
 function messageItem(rc: RenderContext, m: MessageView, isLast: boolean): SafeHtml {
   const { t } = rc;
   const mine = m.from.kind !== 'staff';
@@ -117,7 +123,7 @@ ${
   m.attachments.length > 0
     ? html`<div class="attachments"><p class="meta">${t.attachmentsHeading}:</p><ul>${m.attachments.map(
         (a) =>
-          html`<li>${a.url ? html`<a href="${a.url}">${a.title}</a>` : html`${a.title} <span class="hint">(${t.attachmentNotOnline})</span>`}${
+          html`<li>${attachmentLink(rc, m, a)}${
             a.size !== null ? html` <span class="hint">(${fileSize(a.size, rc.locale)})</span>` : null
           }</li>`,
       )}</ul></div>`
@@ -134,7 +140,7 @@ export function renderThread(
   opts: MessagingOptions,
   reply: { body: string; errors: FormErrors },
   sent: boolean,
-): { title: string; body: SafeHtml } {
+): PageContent {
   const { t } = rc;
   const last = thread.messages.length - 1;
   const waiting = thread.messages.some((m) => m.from.kind !== 'staff' && (m.status === 'sending' || m.status === 'retrying'));
@@ -151,7 +157,8 @@ ${attachmentInput(rc, opts, reply.errors)}
 </form></section>`
       : unavailable(rc, 'messages', 'write');
   return {
-    title: thread.subject,
+    title: t.threadTitle,
+    heading: thread.subject,
     body: html`${flash(sent ? t.messageSent : null)}
 <p class="meta">${t.category}: ${thread.category.label}${thread.participants.length > 0 ? html` · ${t.with}: ${thread.participants.map((p) => p.name).join(', ')}` : null}</p>
 <ol class="messages" aria-label="${t.messagesFrom}">${thread.messages.map((m, i) => messageItem(rc, m, i === last))}</ol>

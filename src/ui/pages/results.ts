@@ -5,7 +5,7 @@ import { placeInRange, rangeBar, trendChart } from '../charts.js';
 import { calendarDay, fileSize } from '../format.js';
 import { html, raw, type SafeHtml } from '../html.js';
 import { icons } from '../icons.js';
-import { listNotices, unavailable } from '../layout.js';
+import { listNotices, unavailable, type PageContent } from '../layout.js';
 import type { Chrome, RenderContext } from '../render-context.js';
 
 type Available = Extract<ResultListItem, { status: 'available' }>;
@@ -118,7 +118,7 @@ function rangeFor(detail: ResultDetail, series: TrendSeries) {
   return null;
 }
 
-export function renderResultDetail(rc: RenderContext, chrome: Chrome, detail: ResultDetail | PendingView): { title: string; body: SafeHtml } {
+export function renderResultDetail(rc: RenderContext, chrome: Chrome, detail: ResultDetail | PendingView): PageContent {
   const { t } = rc;
   if (!chrome.features.results.read) return { title: t.resultTitle, body: unavailable(rc, 'results', 'read') };
   const back = html`<p><a href="/results">${t.backTo(t.resultsTitle)}</a></p>`;
@@ -145,5 +145,5 @@ ${detail.performers.length > 0 ? html`<div><dt>${t.performer}</dt><dd>${detail.p
     detail.trends.length > 0
       ? html`<section aria-labelledby="trends-h"><h2 id="trends-h">${t.trendsHeading}</h2>${detail.trends.map((s, n) => trendChart(rc, s, rangeFor(detail, s), `trend-${n}`))}</section>`
       : null;
-  return { title: detail.name, body: html`${facts}${conclusion}${values}${trends}${forms}${back}` };
+  return { title: t.resultTitle, heading: detail.name, body: html`${facts}${conclusion}${values}${trends}${forms}${back}` };
 }

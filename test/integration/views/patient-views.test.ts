@@ -74,14 +74,15 @@ describe('patient views end to end (sandbox seed, real HTTP)', function () {
     assert.deepEqual(sent, [...sent].sort((a, b) => a - b), 'messages oldest first');
 
     // The thread whose clinician reply carries a PDF handout.
-    let withAttachment: { id: string; attachments: { contentType: string; title: string }[] } | undefined;
+    let withAttachment: { id: string; attachments: { contentType: string; title: string; url: string | null }[] } | undefined;
     for (const t of list.json.items) {
       const full = await maria.get(`/api/messages/${t.id}`);
       withAttachment ??= full.json.messages.find((m: { attachments: unknown[] }) => m.attachments.length > 0);
     }
     assert.ok(withAttachment, 'a message with an attachment');
     assert.equal(withAttachment.attachments[0]!.contentType, 'application/pdf');
-    const file = await download(maria, `/api/messages/${withAttachment.id}/attachments/0`);
+    assert.equal(withAttachment.attachments[0]!.url, `/api/messages/${withAttachment.id}/attachments/0`, 'the handout links to the attachment route');
+    const file = await download(maria, withAttachment.attachments[0]!.url!);
     assert.equal(file.status, 200);
     assert.equal(file.type, 'application/pdf');
     assertSafeDisposition(file.disposition, 'pdf');
@@ -190,6 +191,15 @@ describe('patient views end to end (sandbox seed, real HTTP)', function () {
     assertSafeDisposition(file.disposition, 'pdf');
     assert.equal(file.bytes.subarray(0, 5).toString('latin1'), '%PDF-');
     assert.equal(file.bytes.length, pdf.size);
+    // "View" opens it in the browser, still sandboxed; anything but inline or attachment is refused.
+    const view = await maria.request(`${pdf.url}?disposition=inline`);
+    assert.equal(view.status, 200);
+    assert.match(view.headers.get('content-disposition') ?? '', /^inline; filename="[A-Za-z0-9_-]+\.pdf"$/);
+    assert.match(view.headers.get('content-security-policy') ?? '', /sandbox/);
+    await view.arrayBuffer();
+    const bad = await maria.get(`${pdf.url}?disposition=execute`);
+    assert.equal(bad.status, 400);
+    assert.ok(bad.json.error.fields.disposition, JSON.stringify(bad.json));
   });
 
   it('a held report with a presented form (pathology PDF) exposes neither the form nor its name', async () => {

@@ -98,7 +98,7 @@ describe('ui/pages', () => {
         assert.doesNotMatch(page, /<[^>]*\sonerror=/);
       }
       assert.match(pages[0]!, /Body &lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;/);
-      assert.match(pages[0]!, /<title>Subject &lt;script&gt;/);
+      assert.match(pages[0]!, /<h1>Subject &lt;script&gt;/);
     });
 
     it('escapes names from the session (patient, proxy, clinic) in the frame', () => {
@@ -138,6 +138,12 @@ describe('ui/pages', () => {
       assert.match(textOf(page), /A document is waiting to be released/);
       assert.doesNotMatch(page, /Psychiatry|psych-note/);
       assert.match(page, /href="\/api\/documents\/d1\/content" download/);
+    });
+
+    it('View opens the document in the browser, Download saves it', () => {
+      const page = renderDocuments(rc(), chrome(), en.documents, { limits: options(), values: { category: '', description: '' }, errors: {} }, null).body.value;
+      assert.match(page, /<a class="button-secondary" href="\/api\/documents\/d1\/content\?disposition=inline">View</);
+      assert.match(page, /<a class="button-secondary" href="\/api\/documents\/d1\/content" download>Download</);
     });
 
     it('shows an upload made here with where it is, and no link to a file the EHR does not have yet', () => {
@@ -255,6 +261,22 @@ describe('ui/pages', () => {
       const page = renderThread(rc(), chrome(), en.thread, options(), { body: '', errors: {} }, true).body.value;
       assert.match(page, /role="status"><p>Your message is on its way/);
     });
+  });
+
+  describe('page titles on shared computers', () => {
+    for (const locale of ['en', 'es'] as const) {
+      it(`keeps the test name and the subject out of <title> in ${locale}, and in the h1`, () => {
+        const v = views(locale);
+        const r = rc(locale);
+        const result = fullPage(r, chrome(), renderResultDetail(r, chrome(), v.lipid));
+        const thread = fullPage(r, chrome(), renderThread(r, chrome(), v.thread, options(), { body: '', errors: {} }, false));
+        const title = (page: string) => /<title>([^<]*)<\/title>/.exec(page)![1];
+        assert.equal(title(result), `${locale === 'en' ? 'Test result' : 'Resultado'} – Riverside Family Health`);
+        assert.equal(title(thread), `${locale === 'en' ? 'Conversation' : 'Conversación'} – Riverside Family Health`);
+        assert.match(result, new RegExp(`<h1>${v.lipid.name}</h1>`));
+        assert.match(thread, /<h1>Question about my blood pressure pills<\/h1>/);
+      });
+    }
   });
 
   describe('every page in both languages', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mapThread, mapThreads, messageCategory, ThreadListSchema, ThreadViewSchema } from '../../../src/views/messages.js';
+import type { Communication } from 'fhir/r4.js';
+import { attachmentContent, attachmentPayloads, mapThread, mapThreads, messageCategory, ThreadListSchema, ThreadViewSchema } from '../../../src/views/messages.js';
 import { ctx, included, plain, thread1, thread2, thread3 } from './fixtures.js';
 
 const all = [...thread1, ...thread2, ...thread3];
@@ -40,7 +41,7 @@ describe('views/messages', () => {
     assert.equal(plain(m2.sent?.display), 'Wed, May 21, 2025, 9:30 AM EDT');
     assert.equal(m2.body, 'Morning is best. I attached the instructions.');
     assert.deepEqual(m2.attachments, [
-      { title: 'Lisinopril instructions.pdf', contentType: 'application/pdf', size: 48213, url: null, binaryRef: 'Binary/b1', inline: false },
+      { title: 'Lisinopril instructions.pdf', contentType: 'application/pdf', size: 48213, url: '/api/messages/m2/attachments/0', binaryRef: 'Binary/b1', inline: false },
       { title: 'Care plan', contentType: null, size: null, url: '/api/documents/d1/content', binaryRef: null, inline: false },
     ]);
     assert.equal(m2.status, 'delivered');
@@ -50,6 +51,45 @@ describe('views/messages', () => {
     );
     assert.equal(t.lastActivity?.iso, '2025-05-22T16:00:00.000Z');
     assert.equal(t.snippet, 'Let us check your pressure again in two weeks.');
+  });
+
+  describe('attachment links', () => {
+    const PDF = 'JVBERi0xLjQK';
+    const staffMessage = (id: string, payload: Communication['payload']) => ({ ...thread1[1]!, id, payload }) as Communication;
+    const urls = (c: Communication) => mapThread('h1', [thread1[0]!, c], included, ctx())!.messages[0]!.attachments.map((a) => a.url);
+
+    it('links a Binary, inline data and a Binary reference to the message attachment route, counting every attachment, and nothing else', () => {
+      const c = staffMessage('m9', [
+        { contentString: 'Three files.' },
+        { contentReference: { reference: 'DocumentReference/d1', display: 'Care plan' } },
+        { contentReference: { reference: 'Patient/p1' } }, // not an attachment: not counted
+        { contentAttachment: { contentType: 'application/pdf', title: 'Handout', data: PDF } },
+        { contentReference: { reference: 'Binary/b2', display: 'Diet sheet' } },
+        { contentAttachment: { contentType: 'image/png', title: 'Photo', url: 'Binary/b3' } },
+      ]);
+      assert.deepEqual(urls(c), ['/api/documents/d1/content', '/api/messages/m9/attachments/1', '/api/messages/m9/attachments/2', '/api/messages/m9/attachments/3']);
+      // The route counts the same entries: index n streams what the view links as n.
+      const entries = attachmentPayloads(c);
+      assert.equal(entries.length, 4);
+      assert.equal(attachmentContent(entries[0]!), undefined, 'a DocumentReference is served by the documents route');
+      assert.equal(attachmentContent(entries[1]!)?.data, PDF);
+      assert.deepEqual(attachmentContent(entries[2]!), { url: 'Binary/b2', title: 'Diet sheet' });
+      assert.equal(attachmentContent(entries[3]!)?.url, 'Binary/b3');
+      // No link for content the route cannot serve, nor for the patient’s own message not yet in the EHR.
+      assert.deepEqual(urls(staffMessage('m9', [{ contentAttachment: { contentType: 'application/pdf', title: 'Elsewhere', url: 'https://other.example/file.pdf' } }])), [null]);
+      const local = { ...thread1[0]!, id: 'local-msg-w1', sender: { reference: 'Patient/p1' }, partOf: [{ reference: 'Communication/h1' }], payload: [{ contentAttachment: { contentType: 'application/pdf', title: 'scan.pdf', data: PDF } }] } as Communication;
+      const t = mapThread('h1', [thread1[0]!, local], included, ctx())!;
+      assert.deepEqual(t.messages.find((m) => m.id === 'local-msg-w1')!.attachments.map((a) => a.url), [null]);
+    });
+
+    it('keeps the url strict: only our own routes', () => {
+      const bad = { title: 'x', contentType: null, size: null, binaryRef: null, inline: false };
+      const parse = (url: string) => ThreadViewSchema.shape.messages.element.shape.attachments.element.safeParse({ ...bad, url }).success;
+      assert.ok(parse('/api/messages/m9/attachments/0'));
+      assert.ok(!parse('/api/messages/m9/attachments/x'));
+      assert.ok(!parse('https://evil.example/api/documents/d1/content'));
+      assert.ok(!parse('/api/documents/d1/content?x=1'));
+    });
   });
 
   it('labels proxies and organizations, and falls back to reference display', () => {
