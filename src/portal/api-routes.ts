@@ -143,7 +143,8 @@ export function apiRoutes(portal: PortalService) {
     });
 
     r.get('/activity', ...g.page, async (ctx) => {
-      ctx.body = await portal.activity(call(ctx));
+      const { before } = parse(activityQuery, ctx.query, 'query');
+      ctx.body = await portal.activity(call(ctx), before);
     });
     return r;
   };

@@ -48,6 +48,9 @@ function actorOf(call: PortalCall): AuditInput['actor'] {
   return { kind: viewer.kind, id: viewer.id, ...(viewer.kind !== 'patient' && secrets.viewerName ? { name: secrets.viewerName } : {}) };
 }
 
+/** Entries on one page of the activity list. */
+const ACTIVITY_PAGE = 100;
+
 function seenBy(call: PortalCall): SeenViewer {
   return { ehrId: call.session.ehrId, patientId: call.session.patientId, viewer: call.session.viewer };
 }
@@ -287,16 +290,23 @@ export class PortalService implements Portal {
     return messages.cut || appts.cut || rec.cut ? { ...view, cut: true } : view;
   }
 
-  async activity(call: PortalCall): Promise<ActivityList> {
+  async activity(call: PortalCall, before?: number): Promise<ActivityList> {
     const { viewer } = call.session;
     // A proxy sees what they did, not when the patient signs in or writes: a minor's own use of
     // the portal (confidential messages among it) is hers. The patient sees everyone's.
     const own = viewer.kind === 'proxy';
-    const items = await call.s.audit.forPatient(call.session.ehrId, call.session.patientId, { limit: 100, ...(own ? { actor: { kind: 'proxy', id: viewer.id } } : {}) });
+    // One more than a page: whether there is an older page to offer.
+    const found = await call.s.audit.forPatient(call.session.ehrId, call.session.patientId, {
+      limit: ACTIVITY_PAGE + 1,
+      ...(before !== undefined ? { before } : {}),
+      ...(own ? { actor: { kind: 'proxy', id: viewer.id } } : {}),
+    });
+    const items = found.slice(0, ACTIVITY_PAGE);
     // The list says who looked at the record and names proxies: reading it is a PHI read too.
     await this.audit(call, 'AuditEvent', undefined);
     return {
       scope: own ? 'viewer' : 'record',
+      older: found.length > ACTIVITY_PAGE ? items[items.length - 1]!.seq : null,
       items: items.map((i) => ({
         seq: i.seq,
         at: i.at,

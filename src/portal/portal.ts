@@ -81,6 +81,8 @@ export interface DocumentContent {
 export interface ActivityList {
   /** `record`: everyone's activity on the record (the patient's page); `viewer`: only the viewer's own (a proxy's). */
   scope: 'record' | 'viewer';
+  /** More, older entries exist: pass this as `before` to read them. */
+  older: number | null;
   items: {
     seq: number;
     at: string;
@@ -105,7 +107,8 @@ export interface Portal {
   result(call: PortalCall, reportId: string): Promise<ResultDetail | PendingView>;
   documents(call: PortalCall): Promise<DocumentList>;
   documentContent(call: PortalCall, documentId: string): Promise<DocumentContent>;
-  activity(call: PortalCall): Promise<ActivityList>;
+  /** Newest first, a page at a time; `before`: the `older` of the previous page. */
+  activity(call: PortalCall, before?: number): Promise<ActivityList>;
   messagingOptions(call: PortalCall): MessagingOptions;
   sendMessage(call: PortalCall, input: NewMessage): Promise<WriteAccepted>;
   reply(call: PortalCall, threadId: string, input: NewReply): Promise<WriteAccepted>;

@@ -4,6 +4,7 @@
  * feature's change guard (CSRF `_csrf` field), answered with a redirect to the page that shows
  * the result (POST/redirect/GET). The approach is described in the README ("The patient pages").
  */
+import { activityQuery } from '../portal/api-routes.js';
 import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -437,7 +438,8 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
   // ---- account activity ----
   router.get('/activity', ...g.page, async (ctx) => {
     const r = parts(ctx);
-    await page(ctx, r, 'activity', async () => renderActivity(r.rc, r.chrome, await portal.activity(r.call)));
+    const q = activityQuery.safeParse(ctx.query);
+    await page(ctx, r, 'activity', async () => renderActivity(r.rc, r.chrome, await portal.activity(r.call, q.success ? q.data.before : undefined)));
   });
 
   return router;

@@ -213,7 +213,8 @@ export const en = {
   activityOutcome: 'Result',
   noActivity: 'No activity yet.',
   whoKinds: { patient: 'The patient', proxy: 'Family member or caregiver', staff: 'Clinic staff', system: 'The portal' },
-  outcomes: { success: 'Done', failure: 'Did not work', denied: 'Not allowed' },
+  outcomes: { success: 'Done', failure: 'Did not work', denied: 'Not allowed', pending: 'Accepted, on its way' },
+  olderActivity: 'Older activity',
   // session ended / language
   sessionEndedTitle: 'You were signed out',
   sessionEndedBody: 'For your security, you were signed out because the portal was not used for a while.',

@@ -30,6 +30,6 @@ export function renderActivity(rc: RenderContext, chrome: Chrome, list: Activity
 <caption id="activity-caption">${t.activityCaption}</caption>
 <thead><tr><th scope="col">${t.activityWhen}</th><th scope="col">${t.activityWhat}</th><th scope="col">${t.activityWho}</th><th scope="col">${t.activityDevice}</th><th scope="col">${t.activityOutcome}</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
-    }`,
+    }${list.older !== null ? html`<p><a class="button-secondary" href="/activity?before=${String(list.older)}">${t.olderActivity}</a></p>` : null}`,
   };
 }

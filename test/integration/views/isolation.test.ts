@@ -212,6 +212,17 @@ describe('patients never see each other’s data (sandbox seed, real HTTP)', fun
     const kinds = new Set(hers.json.items.map((i) => i.who.kind));
     assert.ok(kinds.has('patient') && kinds.has('proxy'), 'the patient sees her own activity and her proxy\'s');
     assert.ok(hers.json.items.some((i) => i.action === 'write' && i.who.kind === 'patient'));
+    // Older entries page by page: everything before a given entry, and a clear error for a bad one.
+    type Seq = { seq: number };
+    const all = (await emma.get<{ items: Seq[] }>('/api/activity')).json.items;
+    const pivot = all[Math.floor(all.length / 2)]!.seq;
+    const older = await emma.get<{ items: Seq[]; older: number | null }>(`/api/activity?before=${pivot}`);
+    assert.equal(older.status, 200);
+    assert.ok(older.json.items.length > 0 && older.json.items.every((i) => i.seq < pivot));
+    assert.equal(older.json.older, null, 'fewer than a page left');
+    const bad = await emma.get('/api/activity?before=abc');
+    assert.equal(bad.status, 400);
+    assert.deepEqual(Object.keys(bad.json.error.fields), ['before']);
   });
 
   it('a conversation held for the patient is counted on her inbox and home page, never shown', async () => {

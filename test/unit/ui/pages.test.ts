@@ -62,6 +62,7 @@ const options = (over: Partial<MessagingOptions> = {}): MessagingOptions => ({
 
 const activity: ActivityList = {
   scope: 'record',
+  older: null,
   items: [
     { seq: 2, at: '2025-05-31T10:00:00Z', atDisplay: 'May 31, 2025, 6:00 AM', action: 'read', description: 'Looked at test results', who: { kind: 'proxy', name: 'Ana Lopez' }, device: 'Firefox on Windows', outcome: 'success' },
     { seq: 1, at: '2025-05-30T10:00:00Z', atDisplay: 'May 30, 2025, 6:00 AM', action: 'signin', description: 'Signed in', who: { kind: 'patient' }, outcome: 'success' },
@@ -348,6 +349,15 @@ describe('ui/pages', () => {
   });
 
   describe('activity', () => {
+    it('translates every outcome, "accepted, on its way" included, and links to older entries when there are more', () => {
+      const sent = { ...activity, older: 17, items: [{ ...activity.items[0]!, action: 'write', outcome: 'pending' }] };
+      const page = renderActivity(rc(), chrome(), sent).body.value;
+      assert.match(textOf(page), /Accepted, on its way/);
+      assert.match(page, /href="\/activity\?before=17"/);
+      assert.match(textOf(renderActivity(rc('es'), chrome(), sent).body.value), /Aceptado, en camino/);
+      assert.doesNotMatch(renderActivity(rc(), chrome(), activity).body.value, /before=/);
+    });
+
     it('says whose activity it lists: the whole record for the patient, their own for a proxy', () => {
       assert.match(textOf(renderActivity(rc(), chrome(), activity).body.value), /Sign-ins to this record and who looked at or changed what/);
       const own = textOf(renderActivity(rc(), chrome(), { ...activity, scope: 'viewer' }).body.value);
