@@ -84,14 +84,29 @@ function send(ctx: Context, r: Req, active: NavKey | null, page: { title: string
   ctx.body = layout(r.rc, r.chrome, { ...page, active, ...(clearDrafts ? { clearDrafts } : {}) }).value;
 }
 
+/**
+ * What a page confirms when it is reached right after a write: the write is kept whatever the EHR
+ * does, so an outage still confirms it and clears the saved draft (else the patient sends it twice).
+ */
+interface Accepted {
+  notice: string | null;
+  clearDrafts?: string[];
+}
+
 /** Runs a page; an EHR outage becomes a page in the layout instead of a bare error page. */
-async function page(ctx: Context, r: Req, active: NavKey | null, build: () => Promise<{ title: string; body: SafeHtml; status?: number; clearDrafts?: string[] }>): Promise<void> {
+async function page(
+  ctx: Context,
+  r: Req,
+  active: NavKey | null,
+  build: () => Promise<{ title: string; body: SafeHtml; status?: number; clearDrafts?: string[] }>,
+  accepted?: Accepted,
+): Promise<void> {
   try {
     const p = await build();
     send(ctx, r, active, p, p.status ?? 200, p.clearDrafts);
   } catch (e) {
     if (isAppError(e) && e.code === 'ehr_unavailable') {
-      send(ctx, r, active, renderEhrDown(r.rc, r.chrome), 503);
+      send(ctx, r, active, renderEhrDown(r.rc, r.chrome, { accepted: accepted?.notice ?? null }), 503, accepted?.clearDrafts);
       return;
     }
     throw e;
@@ -256,11 +271,18 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
     const r = parts(ctx);
     const threadId = idParam(ctx, 'threadId');
     const sent = str(ctx.query.sent);
-    await page(ctx, r, 'messages', async () => {
-      const thread = await portal.thread(r.call, threadId);
-      const p = renderThread(r.rc, r.chrome, thread, portal.messagingOptions(r.call), { body: '', errors: {} }, sent === 'new' || sent === 'reply');
-      return { ...p, ...(sent === 'new' ? { clearDrafts: ['compose'] } : sent === 'reply' ? { clearDrafts: [`reply-${threadId}`] } : {}) };
-    });
+    const clearDrafts = sent === 'new' ? ['compose'] : sent === 'reply' ? [`reply-${threadId}`] : undefined;
+    await page(
+      ctx,
+      r,
+      'messages',
+      async () => {
+        const thread = await portal.thread(r.call, threadId);
+        const p = renderThread(r.rc, r.chrome, thread, portal.messagingOptions(r.call), { body: '', errors: {} }, sent === 'new' || sent === 'reply');
+        return { ...p, ...(clearDrafts ? { clearDrafts } : {}) };
+      },
+      clearDrafts ? { notice: r.rc.t.messageSent, clearDrafts } : undefined,
+    );
   });
 
   router.post('/messages/:threadId/reply', ...g.page, multipartForm(messageLimits), ...g.change('messages'), async (ctx) => {
@@ -292,10 +314,17 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
     const r = parts(ctx);
     const done = str(ctx.query.done);
     const notice = done === 'requested' ? r.rc.t.requestSent : done === 'cancelled' ? r.rc.t.requestCancelled : null;
-    await page(ctx, r, 'appointments', async () => {
-      const list = r.chrome.features.appointments.read ? await portal.appointments(r.call) : null;
-      return { ...renderAppointments(r.rc, r.chrome, list, notice), ...(done === 'requested' ? { clearDrafts: ['appointment-request'] } : {}) };
-    });
+    const clearDrafts = done === 'requested' ? ['appointment-request'] : undefined;
+    await page(
+      ctx,
+      r,
+      'appointments',
+      async () => {
+        const list = r.chrome.features.appointments.read ? await portal.appointments(r.call) : null;
+        return { ...renderAppointments(r.rc, r.chrome, list, notice), ...(clearDrafts ? { clearDrafts } : {}) };
+      },
+      notice ? { notice, ...(clearDrafts ? { clearDrafts } : {}) } : undefined,
+    );
   });
 
   router.get('/appointments/request', ...g.page, async (ctx) => {
@@ -373,7 +402,15 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
 
   router.post('/appointments/:id/cancel', ...g.change('appointments'), async (ctx) => {
     const id = idParam(ctx, 'id');
-    await portal.cancelAppointmentRequest(portalCall(ctx, s, pickLocale(ctx)), id);
+    try {
+      await portal.cancelAppointmentRequest(portalCall(ctx, s, pickLocale(ctx)), id);
+    } catch (e) {
+      // Cancelling an appointment the EHR holds needs the EHR to check it first: nothing was queued, and the page says so.
+      if (!isAppError(e) || e.code !== 'ehr_unavailable') throw e;
+      const r = parts(ctx);
+      send(ctx, r, 'appointments', renderEhrDown(r.rc, r.chrome, { notSent: r.rc.t.cancelNotSent, back: '/appointments' }), 503);
+      return;
+    }
     ctx.status = 303;
     ctx.redirect('/appointments?done=cancelled');
   });
@@ -395,12 +432,18 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
 
   // ---- documents ----
   const documentsPage = async (ctx: Context, r: Req, values: UploadValues, errors: FormErrors, status = 200) => {
-    const done = str(ctx.query.done);
-    await page(ctx, r, 'documents', async () => {
-      const list = r.chrome.features.documents.read ? await portal.documents(r.call) : null;
-      const limits = portal.messagingOptions(r.call);
-      return { ...renderDocuments(r.rc, r.chrome, list, { limits, values, errors }, done === 'uploaded' ? r.rc.t.uploadSent : null), status };
-    });
+    const notice = str(ctx.query.done) === 'uploaded' ? r.rc.t.uploadSent : null;
+    await page(
+      ctx,
+      r,
+      'documents',
+      async () => {
+        const list = r.chrome.features.documents.read ? await portal.documents(r.call) : null;
+        const limits = portal.messagingOptions(r.call);
+        return { ...renderDocuments(r.rc, r.chrome, list, { limits, values, errors }, notice), status };
+      },
+      notice ? { notice } : undefined,
+    );
   };
 
   router.get('/documents', ...g.page, async (ctx) => {

@@ -31,6 +31,7 @@ export const en = {
   ehrDown: (ehr: string) => `${ehr} is not answering at the moment, so we cannot show this page.`,
   ehrDownSafe: 'Nothing you sent has been lost: messages and requests are kept and delivered when the system is back.',
   ehrDownRetry: 'Please try again in a few minutes.',
+  cancelNotSent: 'Your cancellation was not sent: the clinic’s system has to check the appointment first. Nothing was changed. Please try again later, or call the clinic.',
   tryAgain: 'Try again',
   errorSummary: 'Please correct the following:',
   optional: 'optional',

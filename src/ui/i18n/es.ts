@@ -31,6 +31,7 @@ export const es: Messages = {
   ehrDown: (ehr: string) => `${ehr} no responde en este momento, así que no podemos mostrar esta página.`,
   ehrDownSafe: 'No se ha perdido nada de lo que envió: los mensajes y las solicitudes se guardan y se entregan cuando el sistema vuelva.',
   ehrDownRetry: 'Inténtelo de nuevo en unos minutos.',
+  cancelNotSent: 'Su cancelación no se envió: el sistema de la clínica tiene que revisar la cita primero. No se cambió nada. Inténtelo más tarde o llame a la clínica.',
   tryAgain: 'Intentar de nuevo',
   errorSummary: 'Corrija lo siguiente:',
   optional: 'opcional',

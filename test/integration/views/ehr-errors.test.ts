@@ -87,6 +87,42 @@ describe('EHR failures as the patient sees them (sandbox faults, real HTTP)', fu
     assert.equal((await maria.get('/api/appointments')).status, 200);
   });
 
+  it('EHR down right after a write: the page it leads to confirms the write and clears the draft; a cancellation it cannot check is not promised', async () => {
+    const page = async (path: string, init: RequestInit = {}) => {
+      const res = await maria.request(path, { ...init, headers: { accept: 'text/html', ...(init.headers ?? {}) } });
+      return { status: res.status, html: await res.text() };
+    };
+    const sent = await maria.post('/api/messages', { purpose: 'other', subject: 'While down', body: 'Sent while the EHR is down' });
+    assert.equal(sent.status, 202, sent.text);
+    portal.sandbox!.faults.down = true;
+    const thread = await page(`/messages/${sent.json.threadId}?sent=new`);
+    assert.equal(thread.status, 503);
+    assert.match(thread.html, /Your message is on its way to the clinic/);
+    assert.match(thread.html, /data-clear-drafts="compose"/);
+    assert.match(thread.html, /Nothing you sent has been lost/);
+    const requested = await page('/appointments?done=requested');
+    assert.match(requested.html, /Your appointment request is on its way/);
+    assert.match(requested.html, /data-clear-drafts="appointment-request"/);
+    // Without a write just made, the outage page confirms nothing and clears nothing.
+    const plain = await page('/appointments');
+    assert.doesNotMatch(plain.html, /on its way|data-clear-drafts/);
+
+    // Cancelling the EHR's own appointment needs the EHR: refused in plain words, nothing queued.
+    portal.sandbox!.faults.down = false;
+    const appt = (await maria.get<{ items: { id: string; group: string }[] }>('/api/appointments')).json.items.find((a) => a.group === 'requested' && !/^[0-9a-f-]{36}$/.test(a.id));
+    assert.ok(appt, 'an EHR appointment request to cancel');
+    portal.sandbox!.faults.down = true;
+    const before = (await portal.db.query(`SELECT count(*)::int AS n FROM outbox_item WHERE kind = 'cancel'`)) as { n: number }[];
+    const form = new URLSearchParams({ _csrf: maria.session!.csrfToken });
+    const cancel = await page(`/appointments/${appt.id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    assert.equal(cancel.status, 503);
+    assert.match(cancel.html, /Your cancellation was not sent/);
+    assert.doesNotMatch(cancel.html, /Nothing you sent has been lost/);
+    assert.match(cancel.html, /href="\/appointments"/);
+    const after = (await portal.db.query(`SELECT count(*)::int AS n FROM outbox_item WHERE kind = 'cancel'`)) as { n: number }[];
+    assert.equal(after[0]!.n, before[0]!.n);
+  });
+
   it('one FHIR request in three failing: GETs are retried and every list still answers 200', async () => {
     const errors = failOneInThree(portal.sandbox!.faults);
     try {
