@@ -2,7 +2,6 @@ import Router from '@koa/router';
 import type { AppServices } from '../services.js';
 import { featuresFromScope } from './scopes.js';
 import { SESSION_COOKIE, clearCookie } from '../http/cookies.js';
-import { simplePage } from '../http/simple-page.js';
 import type { Middleware } from 'koa';
 
 /** `GET /api/session`: who is signed in, for whom, with what; `POST /logout`. */
@@ -62,11 +61,6 @@ export function sessionRoutes(s: AppServices, guard: { api: Middleware[]; write:
       ctx.status = 303;
       ctx.redirect('/signed-out');
     }
-  });
-
-  router.get('/signed-out', (ctx) => {
-    ctx.type = 'html';
-    ctx.body = simplePage('You are signed out', '<p>You have signed out of the portal. To see your records again, open the app from your patient portal.</p>');
   });
 
   router.get('/.well-known/jwks.json', (ctx) => {

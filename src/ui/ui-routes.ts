@@ -7,7 +7,7 @@
 import { activityQuery } from '../portal/api-routes.js';
 import { createHash } from 'node:crypto';
 import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { Guards } from '../http/guards.js';
 import { AppError, isAppError } from '../http/errors.js';
@@ -16,12 +16,11 @@ import type { NewAppointmentRequest, Portal, PortalCall, UploadedFile } from '..
 import type { AppServices } from '../services.js';
 import type { Feature, FeatureAvailability } from '../smart/scopes.js';
 import { messagesFor } from './i18n/index.js';
-import { layout } from './layout.js';
+import { layout, type PageContent } from './layout.js';
 import { simplePage } from '../http/simple-page.js';
 import { LANG_COOKIE, pickLocale, safeBackPath } from './locale.js';
 import { acceptedType, multipartForm, type MultipartLimits, type ParsedUpload } from './multipart.js';
 import { fileSize } from './format.js';
-import type { SafeHtml } from './html.js';
 import type { Chrome, NavKey, RenderContext } from './render-context.js';
 import { themeColours, themeCss, themeVersion } from './theme.js';
 import { renderActivity } from './pages/activity.js';
@@ -31,7 +30,7 @@ import type { FormErrors } from './pages/forms.js';
 import { renderHome } from './pages/home.js';
 import { renderCompose, renderInbox, renderThread, type ComposeValues } from './pages/messages.js';
 import { renderResultDetail, renderResults } from './pages/results.js';
-import { renderEhrDown, renderSessionEnded } from './pages/status-pages.js';
+import { renderEhrDown, renderSessionEnded, renderSignedOut, renderSignInAgain, SIGN_IN_AGAIN_CODES, type SignInAgainCode } from './pages/status-pages.js';
 import { FHIR_ID } from '../fhir/fhir-id.js';
 import { localDay } from '../views/format-date.js';
 
@@ -77,7 +76,7 @@ function requestParts(ctx: Context, s: AppServices, portal: Portal): Req {
   return { call, rc: { t: messagesFor(locale), locale, timeZone: call.view.timeZone }, chrome };
 }
 
-function send(ctx: Context, r: Req, active: NavKey | null, page: { title: string; body: SafeHtml }, status = 200, clearDrafts?: string[]): void {
+function send(ctx: Context, r: Req, active: NavKey | null, page: PageContent, status = 200, clearDrafts?: string[]): void {
   ctx.status = status;
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
@@ -98,7 +97,7 @@ async function page(
   ctx: Context,
   r: Req,
   active: NavKey | null,
-  build: () => Promise<{ title: string; body: SafeHtml; status?: number; clearDrafts?: string[] }>,
+  build: () => Promise<PageContent & { status?: number; clearDrafts?: string[] }>,
   accepted?: Accepted,
 ): Promise<void> {
   try {
@@ -165,6 +164,65 @@ async function writeThenRedirect(ctx: Context, write: () => Promise<string>): Pr
   return undefined;
 }
 
+/** A page without a session (signed out, sign in again), in the person's language. */
+function sessionlessPage(ctx: Context, title: (rc: RenderContext) => string, body: (rc: RenderContext) => ReturnType<typeof renderSessionEnded>, status = 200): void {
+  const locale = pickLocale(ctx);
+  const rc: RenderContext = { t: messagesFor(locale), locale, timeZone: 'UTC' };
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = simplePage(title(rc), body(rc).value, locale);
+}
+
+const isSignInAgain = (code: string): code is SignInAgainCode => (SIGN_IN_AGAIN_CODES as readonly string[]).includes(code);
+
+/**
+ * A page asked for without a live session (guards' 401) becomes "Please sign in again" in the
+ * person's language, saying drafts are kept only where they are (see renderSignInAgain). JSON
+ * callers and any other error keep the shared error handler's answer.
+ */
+function signInAgainPage(): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (e) {
+      if (!isAppError(e) || e.status !== 401 || !isSignInAgain(e.code) || ctx.accepts('html', 'json') !== 'html') throw e;
+      const code = e.code;
+      sessionlessPage(ctx, (rc) => rc.t.signInAgainTitle, (rc) => renderSignInAgain(rc, code, ctx.state.requestId ?? 'unknown'), 401);
+    }
+  };
+}
+
+/** A route parameter filled into a page address; every UI parameter is a FHIR id. */
+const pagePath = (pattern: string, params: Record<string, string>): string =>
+  pattern.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
+    const v = params[name] ?? '';
+    if (!FHIR_ID.test(v)) throw new AppError(404, 'not_found', 'There is nothing at this address.');
+    return encodeURIComponent(v);
+  });
+
+/**
+ * Every form-post address also answers GET. A failed post leaves its address in the address bar,
+ * and the language switch, a reload, "Try again" and the history all come back to it with GET:
+ * where the form's own page is not at that address, GET is a 303 to the nearest page above it
+ * (`/messages/:threadId/reply` → `/messages/:threadId`, `/appointments/:id/cancel` →
+ * `/appointments`), never a 405. Runs over the router's table, so a new form post is covered too.
+ */
+function getForEveryFormPost(router: Router): void {
+  const paths = (method: string) => new Set(router.stack.filter((l) => l.methods.includes(method) && typeof l.path === 'string').map((l) => l.path as string));
+  const gets = paths('GET');
+  for (const post of paths('POST')) {
+    if (gets.has(post)) continue;
+    let page = post;
+    do page = page.slice(0, page.lastIndexOf('/')) || '/';
+    while (page !== '/' && !gets.has(page));
+    router.get(post, (ctx) => {
+      ctx.status = 303;
+      ctx.redirect(pagePath(page, ctx.params));
+    });
+  }
+}
+
 const idParam = (ctx: Context, name: string): string => {
   const v = ctx.params[name] ?? '';
   if (!FHIR_ID.test(v)) throw new AppError(404, 'not_found', 'There is nothing at this address.');
@@ -181,6 +239,8 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
   };
   const uploadLimits = (ctx: Context): MultipartLimits => ({ ...messageLimits(ctx), maxFiles: 1, maxFieldBytes: 4096 });
 
+  router.use(signInAgainPage());
+
   // ---- language and signed-out pages (no session needed) ----
   router.get('/language', (ctx) => {
     const to = z.enum(['en', 'es']).safeParse(ctx.query.to);
@@ -193,11 +253,12 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
   });
 
   router.get('/session-ended', (ctx) => {
-    const locale = pickLocale(ctx);
-    const rc: RenderContext = { t: messagesFor(locale), locale, timeZone: 'UTC' };
-    ctx.type = 'html';
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = simplePage(rc.t.sessionEndedTitle, renderSessionEnded(rc).value, locale);
+    sessionlessPage(ctx, (rc) => rc.t.sessionEndedTitle, renderSessionEnded);
+  });
+
+  // Where "Sign out" (POST /logout) leads.
+  router.get('/signed-out', (ctx) => {
+    sessionlessPage(ctx, (rc) => rc.t.signedOutTitle, renderSignedOut);
   });
 
   router.get('/theme.css', ...g.page, (ctx) => {
@@ -485,5 +546,6 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
     await page(ctx, r, 'activity', async () => renderActivity(r.rc, r.chrome, await portal.activity(r.call, q.success ? q.data.before : undefined)));
   });
 
+  getForEveryFormPost(router);
   return router;
 }

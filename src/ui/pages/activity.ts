@@ -13,12 +13,13 @@ export function renderActivity(rc: RenderContext, chrome: Chrome, list: Activity
   const { t } = rc;
   const outcomes = t.outcomes as Record<string, string>;
   const rows = list.items.map(
+    // data-label: the column's name, shown beside each value when the rows stack on a narrow screen.
     (a) => html`<tr>
-<td><time datetime="${a.at}">${a.atDisplay}</time></td>
-<td>${a.description}</td>
-<td>${who(rc, chrome, a.who)}</td>
-<td>${a.device ?? '—'}</td>
-<td>${outcomes[a.outcome] ?? a.outcome}</td>
+<td data-label="${t.activityWhen}"><time datetime="${a.at}">${a.atDisplay}</time></td>
+<td data-label="${t.activityWhat}">${a.description}</td>
+<td data-label="${t.activityWho}">${who(rc, chrome, a.who)}</td>
+<td data-label="${t.activityDevice}">${a.device ?? '—'}</td>
+<td data-label="${t.activityOutcome}">${outcomes[a.outcome] ?? a.outcome}</td>
 </tr>`,
   );
   return {

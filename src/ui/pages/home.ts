@@ -4,7 +4,7 @@ import { unavailable } from '../layout.js';
 import type { Chrome, RenderContext } from '../render-context.js';
 import { appointmentWhen } from './appointments.js';
 
-/** First given name for the greeting ("Maria Elena Lopez" → "Maria"); the full name is in the intro. */
+/** First given name for the greeting ("Maria Elena Lopez" → "Maria"); the full name is in the intro sentence. */
 function firstName(name: string | null): string | null {
   const first = name?.trim().split(/\s+/)[0];
   return first ? first : null;
@@ -16,9 +16,8 @@ export function renderHome(rc: RenderContext, chrome: Chrome, summary: SummaryVi
   const greetName = isProxy ? firstName(chrome.viewer.name) : firstName(chrome.patientName);
   const title = greetName ? t.hello(greetName) : t.helloNoName;
   const f = chrome.features;
-  const intro = html`<p class="lead">${isProxy && chrome.patientName ? t.homeIntroProxy(chrome.patientName) : t.homeIntro}${
-    !isProxy && chrome.patientName ? html` <span class="patient-name">(${chrome.patientName})</span>` : null
-  }</p>`;
+  // Whose record this is, said in the sentence itself (a proxy sees "Emma's record").
+  const intro = html`<p class="lead">${chrome.patientName ? (isProxy ? t.homeIntroProxy : t.homeIntroNamed)(chrome.patientName) : t.homeIntro}</p>`;
   if (summary === null) return { title, body: intro };
 
   const messages = f.messages.read

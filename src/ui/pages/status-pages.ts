@@ -22,3 +22,25 @@ export function renderSessionEnded(rc: RenderContext): SafeHtml {
   const { t } = rc;
   return html`<p>${t.sessionEndedBody}</p><p>${t.sessionEndedDrafts}</p><p><strong>${t.sessionEndedHow}</strong></p>`;
 }
+
+/** After "Sign out": drafts were cleared on purpose (portal.js), so this page promises nothing about them. */
+export function renderSignedOut(rc: RenderContext): SafeHtml {
+  return html`<p>${rc.t.signedOutBody}</p>`;
+}
+
+/** The session codes `requireSession` answers 401 with (src/http/auth-pipeline.ts). */
+export const SIGN_IN_AGAIN_CODES = ['session_idle', 'session_expired', 'session_ended', 'session_required'] as const;
+export type SignInAgainCode = (typeof SIGN_IN_AGAIN_CODES)[number];
+
+/**
+ * "Please sign in again", in the page's language. Only a session that timed out (idle or too old)
+ * says drafts are kept: portal.js saved them when it noticed. After a sign-out ("ended", or no
+ * session cookie at all, which is what the browser has once sign-out cleared it) the drafts were
+ * cleared on purpose, so the page does not promise them.
+ */
+export function renderSignInAgain(rc: RenderContext, code: SignInAgainCode, correlationId: string): SafeHtml {
+  const { t } = rc;
+  const timedOut = code === 'session_idle' || code === 'session_expired';
+  return html`<p>${t.signInAgainWhy[code]}</p><p>${t.signInAgainHow}${timedOut ? html` ${t.signInAgainDrafts}` : null}</p>
+<p class="muted">${t.reference}: <code>${correlationId}</code> (${code})</p>`;
+}

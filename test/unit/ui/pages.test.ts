@@ -258,6 +258,19 @@ describe('ui/pages', () => {
       assert.match(rejected, /<textarea id="copy-m1" readonly[^>]*>Should I take lisinopril/);
     });
 
+    it('links each attachment the portal can open, and says when the patient’s own file can be opened', () => {
+      const mine = en.thread.messages.find((m) => m.from.kind === 'patient')!;
+      const file = { title: 'scan.pdf', contentType: 'application/pdf', size: 2048, url: null, binaryRef: null, inline: false };
+      const thread = { ...en.thread, messages: [...en.thread.messages, { ...mine, id: 'local-msg-w1', status: 'sending' as const, attachments: [file] }] };
+      const page = renderThread(rc(), chrome(), thread, options(), { body: '', errors: {} }, false).body.value;
+      assert.match(page, /<a href="\/api\/messages\/m2\/attachments\/0">Lisinopril instructions\.pdf<\/a>/);
+      assert.match(page, /<a href="\/api\/documents\/d1\/content">Care plan<\/a>/);
+      assert.match(textOf(page), /scan\.pdf \(You can open this file here once your message has been delivered\.\)/);
+      assert.doesNotMatch(textOf(page), /Ask the clinic for a copy/);
+      const es = renderThread(rc('es'), chrome(), thread, options(), { body: '', errors: {} }, false).body.value;
+      assert.match(textOf(es), /Podrá abrir este archivo aquí cuando su mensaje haya sido entregado\./);
+    });
+
     it('shows a confirmation as a status message after sending', () => {
       const page = renderThread(rc(), chrome(), en.thread, options(), { body: '', errors: {} }, true).body.value;
       assert.match(page, /role="status"><p>Your message is on its way/);
@@ -377,6 +390,15 @@ describe('ui/pages', () => {
       assert.match(page, new RegExp(`<form method="post" action="/appointments/${requested.id}/cancel"[^>]*>\\s*<input type="hidden" name="_csrf"`));
     });
 
+    it('a card names the reason for the visit when its title does not already say it', () => {
+      const base = { resourceType: 'Appointment', status: 'proposed', requestedPeriod: [{ start: '2025-06-20T12:00:00Z', end: '2025-06-20T16:00:00Z' }], participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }] };
+      const list = mapAppointments([{ ...base, id: 'r-1', serviceType: [{ text: 'Cardiology' }], reasonCode: [{ text: 'Palpitations' }] }, { ...base, id: 'r-2', reasonCode: [{ text: 'Knee pain' }] }], [], fx.ctx());
+      const text = textOf(renderAppointments(rc(), chrome(), list, null).body.value);
+      assert.match(text, /Reason\s*Palpitations/);
+      assert.match(text, /Knee pain/);
+      assert.doesNotMatch(text, /Reason\s*Knee pain/, 'not repeated when it is the title');
+    });
+
     it('a request refused by the EHR says why', () => {
       const refused = mapAppointments([{ resourceType: 'Appointment', id: 'r-1', status: 'cancelled', participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }] }], [], fx.ctx(), {
         requests: new Map([['r-1', { status: 'rejected' as const, note: 'No slots that week' }]]),
@@ -409,12 +431,3 @@ describe('ui/pages', () => {
     });
   });
 });
-    it('a card names the reason for the visit when its title does not already say it', () => {
-      const base = { resourceType: 'Appointment', status: 'proposed', requestedPeriod: [{ start: '2025-06-20T12:00:00Z', end: '2025-06-20T16:00:00Z' }], participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }] };
-      const list = mapAppointments([{ ...base, id: 'r-1', serviceType: [{ text: 'Cardiology' }], reasonCode: [{ text: 'Palpitations' }] }, { ...base, id: 'r-2', reasonCode: [{ text: 'Knee pain' }] }], [], fx.ctx());
-      const text = textOf(renderAppointments(rc(), chrome(), list, null).body.value);
-      assert.match(text, /Reason\s*Palpitations/);
-      assert.match(text, /Knee pain/);
-      assert.doesNotMatch(text, /Reason\s*Knee pain/, 'not repeated when it is the title');
-    });
-
