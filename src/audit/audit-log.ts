@@ -48,7 +48,7 @@ interface Head {
  * What patients see by default. Hold/release entries stay out: they would reveal that a
  * sensitive result exists before a clinician has released it (and to proxies at all).
  */
-export const ACTIVITY_ACTIONS = ['signin', 'signin_failed', 'signout', 'read', 'write', 'export', 'notify'] as const;
+export const ACTIVITY_ACTIONS = ['signin', 'signin_failed', 'signout', 'read', 'write', 'export', 'notify', 'release_preferences'] as const;
 
 export interface VerifyResult {
   ok: boolean;

@@ -20,6 +20,8 @@ export interface Guards {
   change(feature: Feature): Middleware[];
   /** Patient pages (HTML): session required; the page shows what is unavailable itself. */
   page: Middleware[];
+  /** A change in a patient's record that no FHIR scope governs (their own choices): CSRF, write limit. */
+  pageWrite: Middleware[];
   /** Clinic staff (Practitioner fhirUser). */
   staff: Middleware[];
   staffWrite: Middleware[];
@@ -37,6 +39,7 @@ export function buildGuards(s: AppServices): Guards {
     read: (feature) => [...session, requirePatientContext(), requireScope(feature, 'read')],
     change: (feature) => [...session, requirePatientContext(), requireScope(feature, 'write'), checkCsrf(), writes],
     page: [...session, requirePatientContext()],
+    pageWrite: [...session, requirePatientContext(), checkCsrf(), writes],
     staff: [...session, requireStaff()],
     staffWrite: [...session, requireStaff(), checkCsrf(), writes],
     launch: [noStore(), launches],

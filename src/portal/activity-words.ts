@@ -11,6 +11,7 @@ const WHAT: Record<string, { en: string; es: string }> = {
   DocumentReference: { en: 'documents', es: 'documentos' },
   Patient: { en: 'the summary page', es: 'la página de resumen' },
   AuditEvent: { en: 'account activity', es: 'la actividad de la cuenta' },
+  Consent: { en: 'the choices about results', es: 'las opciones sobre los resultados' },
 };
 
 function who(item: ActivityItem, locale: Locale, session: PortalSession): string {
@@ -33,6 +34,8 @@ export function describeActivity(item: ActivityItem, locale: Locale, session: Po
       return locale === 'es' ? `${w} vio ${what}` : `${w} viewed ${what}`;
     case 'write':
       return locale === 'es' ? `${w} envió ${what}` : `${w} sent ${what}`;
+    case 'release_preferences':
+      return locale === 'es' ? `${w} cambió las opciones sobre los resultados` : `${w} changed the choices about results`;
     case 'staff_release':
       return locale === 'es' ? `${w} publicó un resultado` : `${w} released a result`;
     case 'staff_hold':

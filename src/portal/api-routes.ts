@@ -8,6 +8,7 @@ import { isMultipart, readMultipart } from '../http/multipart.js';
 import { portalCall } from './portal-call.js';
 import type { PortalService } from './portal-service.js';
 import type { DocumentContent, UploadedFile } from './portal.js';
+import { ReleaseChoicesPatchSchema } from './release-choices.js';
 
 /** Turns a zod failure into a 400 that names each field (`whole`: the name of the value itself, a body or a path parameter). */
 function invalid(error: z.ZodError, whole: string): AppError {
@@ -140,6 +141,15 @@ export function apiRoutes(portal: PortalService) {
       if (!file) throw new AppError(400, 'invalid_input', 'Choose a file to upload.', { fields: { file: 'required' } });
       ctx.status = 202;
       ctx.body = await portal.uploadDocument(call(ctx), { ...input, file });
+    });
+
+    r.get('/release-preferences', ...g.page, async (ctx) => {
+      ctx.body = await portal.releaseChoices(call(ctx));
+    });
+
+    r.put('/release-preferences', ...g.pageWrite, async (ctx) => {
+      const patch = parse(ReleaseChoicesPatchSchema, (ctx.request as { body?: unknown }).body);
+      ctx.body = await portal.saveReleaseChoices(call(ctx), patch);
     });
 
     r.get('/activity', ...g.page, async (ctx) => {

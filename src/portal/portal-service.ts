@@ -15,6 +15,7 @@ import { loadClinicalRecords } from './clinical-records.js';
 import { policyContext } from './policy-context.js';
 import { countHeld, hiddenWithThread } from '../policy/thread-visibility.js';
 import { released } from './released.js';
+import { releaseChoices, saveReleaseChoices, type ReleaseChoices, type ReleaseChoicesPatch } from './release-choices.js';
 import type { SeenViewer } from './seen-marks.js';
 import { APPOINTMENT_WRITES, appointmentWritesToOpen, ehrCopies, localMessagesAsCommunications, localThreadsInEhr, localRequestsAsAppointments, localUploads, shownByEhr, THREAD_WRITES, uploadsToOpen, withCancellations } from './local-writes.js';
 import type {
@@ -356,6 +357,14 @@ export class PortalService implements Portal {
 
   uploadDocument(call: PortalCall, input: NewDocumentUpload): Promise<WriteAccepted> {
     return call.s.outbox.enqueueUpload(call, input);
+  }
+
+  releaseChoices(call: PortalCall): Promise<ReleaseChoices> {
+    return releaseChoices(call);
+  }
+
+  saveReleaseChoices(call: PortalCall, patch: ReleaseChoicesPatch): Promise<ReleaseChoices> {
+    return saveReleaseChoices(call, patch);
   }
 }
 

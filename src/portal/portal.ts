@@ -1,3 +1,4 @@
+import type { ReleaseChoices, ReleaseChoicesPatch } from './release-choices.js';
 import type { Readable } from 'node:stream';
 import type { AppServices } from '../services.js';
 import type { PortalSession } from '../smart/sessions.js';
@@ -115,4 +116,7 @@ export interface Portal {
   requestAppointment(call: PortalCall, input: NewAppointmentRequest): Promise<WriteAccepted>;
   cancelAppointmentRequest(call: PortalCall, requestId: string): Promise<WriteAccepted>;
   uploadDocument(call: PortalCall, input: NewDocumentUpload): Promise<WriteAccepted>;
+  /** The patient's choices about when results reach them (patients only). */
+  releaseChoices(call: PortalCall): Promise<ReleaseChoices>;
+  saveReleaseChoices(call: PortalCall, patch: ReleaseChoicesPatch): Promise<ReleaseChoices>;
 }

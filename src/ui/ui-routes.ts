@@ -24,6 +24,7 @@ import { fileSize } from './format.js';
 import type { Chrome, NavKey, RenderContext } from './render-context.js';
 import { themeColours, themeCss, themeVersion } from './theme.js';
 import { renderActivity } from './pages/activity.js';
+import { renderResultChoices } from './pages/result-choices.js';
 import { emptyRequest, NOTES_MAX, REASON_MAX, renderAppointmentRequest, renderAppointments, type AppointmentRequestValues } from './pages/appointments.js';
 import { DESCRIPTION_MAX, renderDocuments, UPLOAD_CATEGORIES, type UploadValues } from './pages/documents.js';
 import type { FormErrors } from './pages/forms.js';
@@ -480,6 +481,21 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
   router.get('/results', ...g.page, async (ctx) => {
     const r = parts(ctx);
     await page(ctx, r, 'results', async () => renderResults(r.rc, r.chrome, r.chrome.features.results.read ? await portal.results(r.call) : null));
+  });
+
+  // ---- the patient's choices about results (patients only: a proxy gets 403 from the use case) ----
+  router.get('/result-choices', ...g.page, async (ctx) => {
+    const r = parts(ctx);
+    const notice = str(ctx.query.done) === 'saved' ? r.rc.t.choicesSaved : null;
+    await page(ctx, r, 'results', async () => renderResultChoices(r.rc, r.chrome, await portal.releaseChoices(r.call), notice));
+  });
+
+  router.post('/result-choices', ...g.pageWrite, async (ctx) => {
+    const b = formBody(ctx);
+    // A checkbox is sent only when ticked: both choices are set on every save.
+    await portal.saveReleaseChoices(parts(ctx).call, { waitForClinician: b.waitForClinician === 'on', geneticEarlyRelease: b.geneticEarlyRelease === 'on' });
+    ctx.status = 303;
+    ctx.redirect('/result-choices?done=saved');
   });
 
   router.get('/results/:id', ...g.page, async (ctx) => {

@@ -75,7 +75,9 @@ export function renderResults(rc: RenderContext, chrome: Chrome, list: ResultLis
       : null;
   return {
     title,
-    body: html`${listNotices(rc, list)}${list.items.length === 0 ? html`<p>${t.noResults}</p>` : null}${waiting}${sections}`,
+    body: html`${listNotices(rc, list)}${chrome.viewer.kind === 'patient' ? html`<p><a href="/result-choices">${t.choicesLink}</a></p>` : null}${
+      list.items.length === 0 ? html`<p>${t.noResults}</p>` : null
+    }${waiting}${sections}`,
   };
 }
 

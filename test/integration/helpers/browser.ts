@@ -70,13 +70,17 @@ export class TestBrowser {
     return read<T>(r);
   }
 
-  async post<T = any>(path: string, payload: unknown, headers: Record<string, string> = {}): Promise<Got<T>> {
+  async post<T = any>(path: string, payload: unknown, headers: Record<string, string> = {}, method: 'POST' | 'PUT' = 'POST'): Promise<Got<T>> {
     const r = await this.request(path, {
-      method: 'POST',
+      method,
       headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': this.session?.csrfToken ?? '', ...headers },
       body: JSON.stringify(payload),
     });
     return read<T>(r);
+  }
+
+  put<T = any>(path: string, payload: unknown): Promise<Got<T>> {
+    return this.post<T>(path, payload, {}, 'PUT');
   }
 
   async postForm<T = any>(path: string, form: FormData, headers: Record<string, string> = {}): Promise<Got<T>> {

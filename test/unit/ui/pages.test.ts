@@ -9,6 +9,7 @@ import type { PendingItem } from '../../../src/views/pending.js';
 import { mapResultDetail, mapResults, type ResultDetail } from '../../../src/views/results.js';
 import { mapSummary } from '../../../src/views/summary.js';
 import { renderActivity } from '../../../src/ui/pages/activity.js';
+import { renderResultChoices } from '../../../src/ui/pages/result-choices.js';
 import { emptyRequest, renderAppointmentRequest, renderAppointments } from '../../../src/ui/pages/appointments.js';
 import { renderDocuments } from '../../../src/ui/pages/documents.js';
 import { renderHome } from '../../../src/ui/pages/home.js';
@@ -358,6 +359,24 @@ describe('ui/pages', () => {
       assert.match(text, /Sandbox EHR is not answering at the moment/);
       assert.match(text, /Nothing you sent has been lost/);
       assert.match(renderEhrDown(rc(), chrome({ path: '/results' })).body.value, /role="alert"/);
+    });
+  });
+
+  describe('choices about results', () => {
+    it('a labelled checkbox per choice, ticked as saved, in a form with the CSRF field; both languages', () => {
+      const page = renderResultChoices(rc(), chrome(), { waitForClinician: true, geneticEarlyRelease: false }, null).body.value;
+      assert.match(page, /<input type="checkbox" id="waitForClinician" name="waitForClinician" value="on" checked aria-describedby="waitForClinician-hint">\s*<label for="waitForClinician">/);
+      assert.match(page, /<input type="checkbox" id="geneticEarlyRelease" name="geneticEarlyRelease" value="on" aria-describedby/);
+      assert.match(page, /<form method="post" action="\/result-choices" class="form">\s*<input type="hidden" name="_csrf"/);
+      assert.match(page, /<fieldset><legend>How results reach me<\/legend>/);
+      assertWellFormedPage(fullPage(rc(), chrome(), renderResultChoices(rc(), chrome(), { waitForClinician: false, geneticEarlyRelease: true }, 'Saved.')), 'result choices');
+      assert.match(textOf(renderResultChoices(rc('es'), chrome(), { waitForClinician: false, geneticEarlyRelease: false }, null).body.value), /Cómo me llegan los resultados/);
+    });
+
+    it('the results page links to them for the patient, not for a proxy', () => {
+      const list = en.results;
+      assert.match(renderResults(rc(), chrome(), list).body.value, /href="\/result-choices"/);
+      assert.doesNotMatch(renderResults(rc(), chrome({ viewer: { kind: 'proxy', name: 'Grace', relationship: 'daughter' } }), list).body.value, /result-choices/);
     });
   });
 

@@ -29,6 +29,7 @@ function build(): { app: Koa; router: Router } {
     read: () => session,
     change: () => session,
     page: session,
+    pageWrite: session,
     staff: session,
     staffWrite: session,
     launch: [],
