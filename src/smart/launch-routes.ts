@@ -49,6 +49,16 @@ export function oauthErrorCode(value: string): string {
   return /^[a-z][a-z_]{0,39}$/.test(value) ? value : 'other';
 }
 
+/** A token request that failed because the EHR is unavailable (RFC 6749 temporarily_unavailable, a 5xx, no connection), not because it refused. */
+function ehrNotAnswering(e: unknown): boolean {
+  if (e instanceof oidc.ResponseBodyError) return e.error === 'temporarily_unavailable' || e.error === 'server_error' || e.status >= 500;
+  // A 5xx is "not a conform response" to the OAuth library, which keeps the response as the cause.
+  const cause = (e as { cause?: unknown })?.cause;
+  if (cause instanceof Response && cause.status >= 500) return true;
+  const code = (cause as { code?: string } | undefined)?.code ?? (e as { code?: string })?.code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || (e instanceof TypeError && e.message === 'fetch failed');
+}
+
 function browserBinding(ctx: Context, s: AppServices): string {
   let value = readCookie(ctx, LAUNCH_COOKIE, s.cookies);
   if (!value || !/^[A-Za-z0-9_-]{20,64}$/.test(value)) {
@@ -135,9 +145,11 @@ export function launchRoutes(s: AppServices, guard: Middleware[]): Router {
     try {
       result = await client.exchange(new URL(ctx.originalUrl, s.config.publicUrl), { codeVerifier: pending.codeVerifier, state: q.data.state, nonce: pending.nonce });
     } catch (e) {
-      const reason = e instanceof oidc.ResponseBodyError ? `token_${oauthErrorCode(e.error)}` : e instanceof AppError ? e.code : oauthErrorCode((e as { code?: string }).code ?? 'exchange_failed');
+      const reason = e instanceof oidc.ResponseBodyError ? `token_${oauthErrorCode(e.error)}` : e instanceof AppError ? e.code : oauthErrorCode(((e as { code?: string }).code ?? 'exchange_failed').toLowerCase());
       s.logger.warn({ reqId: ctx.state.requestId, ehr: reg.id, reason }, 'sign-in exchange failed');
       await failed(reason, reg.id);
+      // The EHR's sign-in service is down or overloaded: say so, or patients retry at once and again.
+      if (ehrNotAnswering(e)) throw refuse(503, 'signin_ehr_unavailable', `${reg.name} is not answering right now, so we could not sign you in.`, 'Please open the app again from your patient portal in a few minutes.');
       throw refuse(401, 'signin_failed', `We could not complete your sign-in with ${reg.name}.`);
     }
     const { tokens, claims } = result;
