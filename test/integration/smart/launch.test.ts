@@ -145,8 +145,12 @@ describe('SMART launch against the sandbox EHR (real HTTP, real PostgreSQL)', fu
     portal.sandbox!.faults.down = true;
     try {
       const res = await b.follow(authorize.headers.get('location')!);
-      assert.equal(res.status, 401);
-      assert.match(await res.text(), /could not complete your sign-in/);
+      // Said as an outage, with when to try again: not as a failed sign-in to retry at once.
+      assert.equal(res.status, 503);
+      const text = await res.text();
+      assert.match(text, /Sandbox EHR is not answering right now/);
+      assert.match(text, /in a few minutes/);
+      assert.match(text, /signin_ehr_unavailable/);
     } finally {
       portal.sandbox!.faults.down = false;
     }
