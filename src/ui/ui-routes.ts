@@ -26,10 +26,12 @@ import { themeColours, themeCss, themeVersion } from './theme.js';
 import { renderActivity } from './pages/activity.js';
 import { renderResultChoices } from './pages/result-choices.js';
 import { emptyRequest, NOTES_MAX, REASON_MAX, renderAppointmentRequest, renderAppointments, type AppointmentRequestValues } from './pages/appointments.js';
-import { DESCRIPTION_MAX, renderDocuments, UPLOAD_CATEGORIES, type UploadValues } from './pages/documents.js';
+import { DESCRIPTION_MAX, renderDocuments, UPLOAD_CATEGORIES, uploadSection, type UploadValues } from './pages/documents.js';
+import type { SafeHtml } from './html.js';
+import { LOCAL_THREAD_PREFIX } from '../outbox/types.js';
 import type { FormErrors } from './pages/forms.js';
 import { renderHome } from './pages/home.js';
-import { renderCompose, renderInbox, renderThread, type ComposeValues } from './pages/messages.js';
+import { renderCompose, renderInbox, renderThread, replySection, type ComposeValues } from './pages/messages.js';
 import { renderResultDetail, renderResults } from './pages/results.js';
 import { renderEhrDown, renderSessionEnded, renderSignedOut, renderSignInAgain, SIGN_IN_AGAIN_CODES, type SignInAgainCode } from './pages/status-pages.js';
 import { FHIR_ID } from '../fhir/fhir-id.js';
@@ -91,6 +93,8 @@ function send(ctx: Context, r: Req, active: NavKey | null, page: PageContent, st
 interface Accepted {
   notice: string | null;
   clearDrafts?: string[];
+  /** What the outage page can still offer: a form whose write is taken without the EHR. */
+  stillHere?: SafeHtml;
 }
 
 /** Runs a page; an EHR outage becomes a page in the layout instead of a bare error page. */
@@ -106,7 +110,7 @@ async function page(
     send(ctx, r, active, p, p.status ?? 200, p.clearDrafts);
   } catch (e) {
     if (isAppError(e) && e.code === 'ehr_unavailable') {
-      send(ctx, r, active, renderEhrDown(r.rc, r.chrome, { accepted: accepted?.notice ?? null }), 503, accepted?.clearDrafts);
+      send(ctx, r, active, renderEhrDown(r.rc, r.chrome, { accepted: accepted?.notice ?? null, ...(accepted?.stillHere ? { stillHere: accepted.stillHere } : {}) }), 503, accepted?.clearDrafts);
       return;
     }
     throw e;
@@ -343,7 +347,12 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
         const p = renderThread(r.rc, r.chrome, thread, portal.messagingOptions(r.call), { body: '', errors: {} }, sent === 'new' || sent === 'reply');
         return { ...p, ...(clearDrafts ? { clearDrafts } : {}) };
       },
-      clearDrafts ? { notice: r.rc.t.messageSent, clearDrafts } : undefined,
+      {
+        notice: clearDrafts ? r.rc.t.messageSent : null,
+        ...(clearDrafts ? { clearDrafts } : {}),
+        // A reply into a conversation started here is taken without the EHR (one in the EHR's own needs it to check the thread).
+        ...(threadId.startsWith(LOCAL_THREAD_PREFIX) ? { stillHere: replySection(r.rc, r.chrome, threadId, portal.messagingOptions(r.call), { body: '', errors: {} }) } : {}),
+      },
     );
   });
 
@@ -519,7 +528,7 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
         const limits = portal.messagingOptions(r.call);
         return { ...renderDocuments(r.rc, r.chrome, list, { limits, values, errors }, notice), status };
       },
-      notice ? { notice } : undefined,
+      { notice, stillHere: uploadSection(r.rc, r.chrome, { limits: portal.messagingOptions(r.call), values, errors }) },
     );
   };
 

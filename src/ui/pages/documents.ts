@@ -66,6 +66,15 @@ ${csrfField(chrome)}
 </form>`;
 }
 
+/** The upload form under its heading: on the documents page, and on its outage page (an upload needs no EHR to be taken). */
+export function uploadSection(
+  rc: RenderContext,
+  chrome: Chrome,
+  upload: { limits: Pick<MessagingOptions, 'maxAttachmentBytes'>; values: UploadValues; errors: FormErrors },
+): SafeHtml {
+  return html`<section aria-labelledby="upload-h" class="upload"><h2 id="upload-h">${rc.t.uploadTitle}</h2>${uploadForm(rc, chrome, upload.limits, upload.values, upload.errors)}</section>`;
+}
+
 export function renderDocuments(
   rc: RenderContext,
   chrome: Chrome,
@@ -87,12 +96,6 @@ export function renderDocuments(
         }`;
   return {
     title,
-    body: html`${flash(notice)}${listPart}<section aria-labelledby="upload-h" class="upload"><h2 id="upload-h">${t.uploadTitle}</h2>${uploadForm(
-      rc,
-      chrome,
-      upload.limits,
-      upload.values,
-      upload.errors,
-    )}</section>`,
+    body: html`${flash(notice)}${listPart}${uploadSection(rc, chrome, upload)}`,
   };
 }

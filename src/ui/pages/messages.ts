@@ -133,6 +133,21 @@ ${mine ? deliveryLine(rc, m) : null}
 </li>`;
 }
 
+/** The reply form under its heading: in a conversation, and on its outage page when the reply can be taken without the EHR. */
+export function replySection(rc: RenderContext, chrome: Chrome, threadId: string, opts: MessagingOptions, reply: { body: string; errors: FormErrors }): SafeHtml {
+  const { t } = rc;
+  if (!chrome.features.messages.write || !opts.enabled) return unavailable(rc, 'messages', 'write');
+  return html`<section aria-labelledby="reply-heading" class="reply"><h2 id="reply-heading">${t.reply}</h2>
+<p class="hint">${opts.emergencyNotice}</p>
+${errorSummary(rc, reply.errors)}
+<form method="post" action="/messages/${encodeURIComponent(threadId)}/reply" enctype="multipart/form-data" class="form" novalidate data-draft="reply-${threadId}" data-busy>
+${csrfField(chrome)}
+${bodyField(rc, opts, reply.errors, reply.body, t.replyLabel)}
+${attachmentInput(rc, opts, reply.errors)}
+<button type="submit">${t.sendReply}</button>
+</form></section>`;
+}
+
 export function renderThread(
   rc: RenderContext,
   chrome: Chrome,
@@ -144,18 +159,7 @@ export function renderThread(
   const { t } = rc;
   const last = thread.messages.length - 1;
   const waiting = thread.messages.some((m) => m.from.kind !== 'staff' && (m.status === 'sending' || m.status === 'retrying'));
-  const replyForm =
-    chrome.features.messages.write && opts.enabled
-      ? html`<section aria-labelledby="reply-heading" class="reply"><h2 id="reply-heading">${t.reply}</h2>
-<p class="hint">${opts.emergencyNotice}</p>
-${errorSummary(rc, reply.errors)}
-<form method="post" action="/messages/${encodeURIComponent(thread.id)}/reply" enctype="multipart/form-data" class="form" novalidate data-draft="reply-${thread.id}" data-busy>
-${csrfField(chrome)}
-${bodyField(rc, opts, reply.errors, reply.body, t.replyLabel)}
-${attachmentInput(rc, opts, reply.errors)}
-<button type="submit">${t.sendReply}</button>
-</form></section>`
-      : unavailable(rc, 'messages', 'write');
+  const replyForm = replySection(rc, chrome, thread.id, opts, reply);
   return {
     title: t.threadTitle,
     heading: thread.subject,

@@ -106,6 +106,18 @@ describe('EHR failures as the patient sees them (sandbox faults, real HTTP)', fu
     // Without a write just made, the outage page confirms nothing and clears nothing.
     const plain = await page('/appointments');
     assert.doesNotMatch(plain.html, /on its way|data-clear-drafts/);
+    // What needs no EHR is still offered: a reply into a conversation started here, and an upload.
+    const local = await page(`/messages/${sent.json.threadId}`);
+    assert.match(local.html, new RegExp(`<form method="post" action="/messages/${sent.json.threadId}/reply"`));
+    const docs = await page('/documents');
+    assert.equal(docs.status, 503);
+    assert.match(docs.html, /<form method="post" action="\/documents"/);
+    const reply = await maria.post(`/api/messages/${sent.json.threadId}/replies`, { body: 'And on Sunday?' });
+    assert.equal(reply.status, 202, 'taken while the EHR is down');
+    // A conversation in the EHR needs the EHR to check it: no form that would only fail.
+    const ehrThread = await page('/messages/comm-ml-01');
+    assert.equal(ehrThread.status, 503);
+    assert.doesNotMatch(ehrThread.html, /action="\/messages\/comm-ml-01\/reply"/);
 
     // Cancelling the EHR's own appointment needs the EHR: refused in plain words, nothing queued.
     portal.sandbox!.faults.down = false;
