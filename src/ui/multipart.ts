@@ -41,7 +41,10 @@ export function multipartForm(limits: (ctx: Parameters<Middleware>[0]) => Multip
     }
     const l = limits(ctx);
     const declared = Number(ctx.get('content-length') || 0);
-    const ceiling = (l.maxFiles + 1) * l.maxFileBytes + 20 * l.maxFieldBytes + 64 * 1024;
+    // Up to a few times what the form may carry, the body is read and each file cut at its limit
+    // (busboy keeps no more than that in memory), so the page can say which file is too large and
+    // keep what was typed; far beyond it, the request is refused before it is read.
+    const ceiling = 4 * ((l.maxFiles + 1) * l.maxFileBytes + 20 * l.maxFieldBytes + 64 * 1024);
     if (declared > ceiling) throw new AppError(413, 'body_too_large', 'The files are too large to send.', { expose: true });
     const fields: Record<string, string> = {};
     const uploads: ParsedUpload[] = [];
