@@ -145,7 +145,6 @@ export const en = {
   waitingGroup: 'Waiting to be released',
   pendingResult: 'A result is waiting to be released',
   pendingDocument: 'A document is waiting to be released',
-  expectedBy: (date: string) => `Expected to be available by ${date}.`,
   undated: 'No date',
   otherType: 'Other tests',
   valuesCount: (n: number) => (n === 1 ? '1 value' : `${n} values`),

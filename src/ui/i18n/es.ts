@@ -140,7 +140,6 @@ export const es: Messages = {
   waitingGroup: 'Esperando ser publicados',
   pendingResult: 'Un resultado está esperando ser publicado',
   pendingDocument: 'Un documento está esperando ser publicado',
-  expectedBy: (date: string) => `Se espera que esté disponible a más tardar el ${date}.`,
   undated: 'Sin fecha',
   otherType: 'Otras pruebas',
   valuesCount: (n: number) => (n === 1 ? '1 valor' : `${n} valores`),

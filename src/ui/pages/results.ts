@@ -10,12 +10,15 @@ import type { Chrome, RenderContext } from '../render-context.js';
 
 type Available = Extract<ResultListItem, { status: 'available' }>;
 
-/** A held result: the policy's explanation and expected date, never a name, value or category. */
-export function pendingBlock(rc: RenderContext, p: PendingView, kind: 'result' | 'document', headingLevel: 2 | 3 = 3): SafeHtml {
+/**
+ * A held result: the policy's explanation, never a name, value or category. The explanation
+ * names the date when there is one (policy/explain.ts), so the page does not say it twice.
+ */
+export function pendingBlock(rc: RenderContext, p: PendingView, kind: 'result' | 'document', headingLevel: 2 | 3 | 'page' = 3): SafeHtml {
   const heading = kind === 'result' ? rc.t.pendingResult : rc.t.pendingDocument;
-  return html`<div class="pending">${raw(`<h${headingLevel}>`)}${icons.lock()} ${heading}${raw(`</h${headingLevel}>`)}<p>${p.explanation}</p>${
-    p.releaseAt ? html`<p>${rc.t.expectedBy(p.releaseAt.display)}</p>` : null
-  }</div>`;
+  // 'page': the page's own heading already says it.
+  const title = headingLevel === 'page' ? null : html`${raw(`<h${headingLevel}>`)}${icons.lock()} ${heading}${raw(`</h${headingLevel}>`)}`;
+  return html`<div class="pending">${title}<p>${p.explanation}</p></div>`;
 }
 
 /** High/low/critical in words with an icon whose shape differs per meaning (not colour alone). */
@@ -39,7 +42,7 @@ function itemCard(rc: RenderContext, r: Available): SafeHtml {
   const date = r.issued ?? r.effective;
   return html`<li class="card result${r.critical ? ' is-critical' : r.flagged > 0 ? ' is-flagged' : ''}">
 <h4><a href="/results/${encodeURIComponent(r.id)}">${r.name}</a></h4>
-<p class="meta">${r.resultStatus.label}${date ? html` · <time datetime="${date.iso}">${date.display}</time>` : null} · ${t.valuesCount(r.resultCount)}</p>
+<p class="meta">${r.resultStatus.label}${date ? html` · <time datetime="${date.iso}">${date.display}</time>` : null}${r.resultCount > 0 ? html` · ${t.valuesCount(r.resultCount)}` : null}</p>
 ${r.critical ? html`<p class="flag flag-critical">${icons.critical()} <span>${t.criticalFlag}</span></p>` : r.flagged > 0 ? html`<p class="flag flag-abnormal">${icons.abnormal()} <span>${t.flaggedCount(r.flagged)}</span></p>` : null}
 ${r.hasForm ? html`<p class="meta">${t.hasForm}</p>` : null}
 </li>`;
@@ -124,7 +127,7 @@ export function renderResultDetail(rc: RenderContext, chrome: Chrome, detail: Re
   const { t } = rc;
   if (!chrome.features.results.read) return { title: t.resultTitle, body: unavailable(rc, 'results', 'read') };
   const back = html`<p><a href="/results">${t.backTo(t.resultsTitle)}</a></p>`;
-  if (detail.status === 'pending') return { title: t.pendingResult, body: html`${pendingBlock(rc, detail, 'result', 2)}${back}` };
+  if (detail.status === 'pending') return { title: t.pendingResult, body: html`${pendingBlock(rc, detail, 'result', 'page')}${back}` };
   const collected = detail.effective;
   const facts = html`<dl class="facts report-facts">
 <div><dt>${t.reportStatus}</dt><dd>${detail.resultStatus.label}</dd></div>
@@ -134,9 +137,13 @@ ${detail.issued ? html`<div><dt>${t.issued}</dt><dd><time datetime="${detail.iss
 ${detail.performers.length > 0 ? html`<div><dt>${t.performer}</dt><dd>${detail.performers.join(', ')}</dd></div>` : null}
 </dl>`;
   const conclusion = detail.conclusion ? html`<section aria-labelledby="conclusion-h"><h2 id="conclusion-h">${t.conclusion}</h2><p class="prewrap">${detail.conclusion}</p></section>` : null;
-  const values = html`<section aria-labelledby="values-h"><h2 id="values-h">${t.values}</h2>${
-    detail.notShown > 0 ? html`<p class="notice notice-info" role="note">${t.notShown(detail.notShown)}</p>` : null
-  }<ul class="cards-list">${detail.results.map((row, n) => rowCard(rc, row, n))}</ul></section>`;
+  // A report of words only (an X-ray read, a letter) has no values section at all, not an empty one.
+  const values =
+    detail.results.length > 0 || detail.notShown > 0
+      ? html`<section aria-labelledby="values-h"><h2 id="values-h">${t.values}</h2>${
+          detail.notShown > 0 ? html`<p class="notice notice-info" role="note">${t.notShown(detail.notShown)}</p>` : null
+        }<ul class="cards-list">${detail.results.map((row, n) => rowCard(rc, row, n))}</ul></section>`
+      : null;
   const forms =
     detail.forms.length > 0
       ? html`<section aria-labelledby="forms-h"><h2 id="forms-h">${t.forms}</h2><ul>${detail.forms.map(

@@ -123,7 +123,7 @@ describe('ui/pages', () => {
       assert.match(text, /A result is waiting to be released/);
       assert.match(text, /Your care team will go over this result with you first\./);
       assert.doesNotMatch(page, /HIV|hiv-screen/i, 'no category and no id of the held result');
-      assert.match(text, /Expected to be available by/);
+      assert.doesNotMatch(text, /Expected to be available by/, 'the date is the explanation\'s to give, once');
     });
 
     it('renders a pending detail without anything about the test', () => {
@@ -131,6 +131,7 @@ describe('ui/pages', () => {
       assert.ok(pending && pending.status === 'pending');
       const page = fullPage(rc(), chrome(), renderResultDetail(rc(), chrome(), pending));
       assert.match(textOf(page), /A result is waiting to be released/);
+      assert.doesNotMatch(textOf(renderResultDetail(rc(), chrome(), pending).body.value), /A result is waiting to be released/, 'said once, by the page heading');
       assert.doesNotMatch(page, /HIV|hiv-screen/i);
       assertWellFormedPage(page, 'pending detail');
     });
@@ -174,6 +175,19 @@ describe('ui/pages', () => {
       const text = textOf(fullPage(rc(), chrome(), renderHome(rc(), chrome(), en.summary)));
       assert.match(text, /1 result is waiting to be released\./);
       assert.doesNotMatch(text, /HIV/);
+    });
+  });
+
+  describe('a report of words only', () => {
+    it('lists no "0 values" and shows no empty values section', () => {
+      const xray = { resourceType: 'DiagnosticReport', id: 'xr1', status: 'final', code: { text: 'XR Chest 2 Views' }, subject: { reference: 'Patient/p1' }, issued: '2025-05-20T15:00:00Z', conclusion: 'No acute findings.' };
+      const list = mapResults([xray], [], [], fx.ctx());
+      assert.doesNotMatch(textOf(renderResults(rc(), chrome(), list).body.value), /0 values/);
+      const detail = mapResultDetail('xr1', [xray], [], [], fx.ctx());
+      assert.ok(detail && detail.status !== 'pending');
+      const text = textOf(renderResultDetail(rc(), chrome(), detail).body.value);
+      assert.match(text, /No acute findings\./);
+      assert.doesNotMatch(text, /Values/);
     });
   });
 
