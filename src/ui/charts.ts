@@ -30,6 +30,23 @@ function domain(values: number[]): [number, number] {
   return [a - span * 0.25, b + span * 0.25];
 }
 
+/**
+ * Round values for a value axis inside [min, max]: the finest step of 1, 2, 2.5 or 5 times a
+ * power of ten that gives at most `most` of them (an HbA1c axis reads 4, 5, 6, 7, not 3.76, 5.2, 6.64).
+ */
+export function niceTicks(min: number, max: number, most = 5): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || max <= min) return [];
+  const magnitude = 10 ** Math.floor(Math.log10((max - min) / most));
+  const steps = [1, 2, 2.5, 5, 10, 20, 25, 50].map((f) => f * magnitude);
+  const countFor = (step: number) => Math.floor(max / step + 1e-9) - Math.ceil(min / step - 1e-9) + 1;
+  const step = steps.find((s) => countFor(s) <= most) ?? steps[steps.length - 1]!;
+  // Rounded to the step's own precision, so 0.1 + 0.2 does not print as 0.30000000000000004.
+  const digits = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  const ticks: number[] = [];
+  for (let k = Math.ceil(min / step - 1e-9); k * step <= max + step * 1e-9; k++) ticks.push(Number((k * step).toFixed(digits)));
+  return ticks;
+}
+
 /** The range bar for one numeric value with a usual range; null when either is missing. */
 export function rangeBar(rc: RenderContext, v: Pick<ValueView, 'numeric' | 'range' | 'display' | 'unit'>, id: string): SafeHtml | null {
   const range = v.range;
@@ -82,7 +99,7 @@ export function trendChart(rc: RenderContext, series: TrendSeries, range: Pick<R
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const desc = `${t.trendDesc(points.length, day(first.at), day(last.at), valueText(lo, series.unit), valueText(hi, series.unit))}${range ? t.trendRange(range.text) : ''}`;
-  const ticks = [yMin + (yMax - yMin) * 0.1, (yMin + yMax) / 2, yMax - (yMax - yMin) * 0.1];
+  const ticks = niceTicks(yMin, yMax);
   const band =
     range && (range.low !== null || range.high !== null)
       ? raw(
@@ -97,7 +114,7 @@ export function trendChart(rc: RenderContext, series: TrendSeries, range: Pick<R
 ${band}
 <line class="axis" x1="${left}" y1="${top}" x2="${left}" y2="${H - bottom}"/>
 <line class="axis" x1="${left}" y1="${H - bottom}" x2="${W - right}" y2="${H - bottom}"/>
-${ticks.map((v) => html`<line class="grid" x1="${left}" y1="${fmt(y(v))}" x2="${W - right}" y2="${fmt(y(v))}"/><text class="tick" x="${left - 6}" y="${fmt(y(v) + 4)}" text-anchor="end">${numberText(Number(v.toPrecision(3)), rc.locale)}</text>`)}
+${ticks.map((v) => html`<line class="grid" x1="${left}" y1="${fmt(y(v))}" x2="${W - right}" y2="${fmt(y(v))}"/><text class="tick" x="${left - 6}" y="${fmt(y(v) + 4)}" text-anchor="end">${numberText(v, rc.locale)}</text>`)}
 ${xLabels.map((i) => {
   const p = points[i]!;
   return html`<text class="tick" x="${fmt(x(p, i))}" y="${H - bottom + 20}" text-anchor="${i === 0 ? 'start' : 'end'}">${day(p.at)}</text>`;
