@@ -34,18 +34,20 @@ export function loadSession(s: AppServices): Middleware {
   };
 }
 
-const SIGNED_OUT: Record<string, { code: string; message: string }> = {
-  idle: { code: 'session_idle', message: 'You were signed out because the portal was not used for a while.' },
-  expired: { code: 'session_expired', message: 'Your session has ended. For your security, sessions last a limited time.' },
-  ended: { code: 'session_ended', message: 'You are signed out.' },
-  unknown: { code: 'session_required', message: 'Please sign in to see this.' },
+/** Why there is no session; `drafts`: what was being typed is still in the browser (sign-out clears it). */
+const SIGNED_OUT: Record<string, { code: string; message: string; drafts: boolean }> = {
+  idle: { code: 'session_idle', message: 'You were signed out because the portal was not used for a while.', drafts: true },
+  expired: { code: 'session_expired', message: 'Your session has ended. For your security, sessions last a limited time.', drafts: true },
+  ended: { code: 'session_ended', message: 'You are signed out.', drafts: false },
+  unknown: { code: 'session_required', message: 'Please sign in to see this.', drafts: false },
 };
 
 export function requireSession(): Middleware {
   return async (ctx, next) => {
     if (!ctx.state.session) {
       const why = SIGNED_OUT[ctx.state.sessionStatus ?? 'unknown'] ?? SIGNED_OUT.unknown!;
-      throw new AppError(401, why.code, why.message, { expose: true, action: 'Open the app again from your patient portal to sign back in. Anything you were writing is kept in this browser.' });
+      const action = `Open the app again from your patient portal to sign back in.${why.drafts ? ' Anything you were writing is kept in this browser.' : ''}`;
+      throw new AppError(401, why.code, why.message, { expose: true, action });
     }
     await next();
   };

@@ -114,6 +114,10 @@ describe('SMART sign-in refusals and session lifetime (sandbox EHR, real HTTP)',
     assert.equal(r.status, 401);
     assert.equal(r.json.error.code, 'session_idle');
     assert.match(r.json.error.action, /Anything you were writing is kept/);
+    // Never signed in here (or signed out, which clears drafts): nothing is promised.
+    const none = await new TestBrowser(portal.url).get('/api/session');
+    assert.equal(none.json.error.code, 'session_required');
+    assert.doesNotMatch(none.json.error.action, /kept/);
   });
 
   it('refreshes an expiring access token, storing the rotated refresh token', async () => {
