@@ -243,4 +243,22 @@ describe('patient views end to end (sandbox seed, real HTTP)', function () {
     assert.ok(portal.logs.lines.length > 0);
     assert.doesNotMatch(log, /Maria|Lopez|Hemoglobin|metformin|iron-rich|RFH-100231/);
   });
+
+  it('the upload page with a file far over the limit says which file, keeps what was typed, and takes nothing', async () => {
+    const uploads = async () => ((await portal.db.query(`SELECT count(*)::int AS n FROM outbox_item WHERE kind = 'upload'`)) as { n: number }[])[0]!.n;
+    const before = await uploads();
+    const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(20 * 1024 * 1024, 0x20)]);
+    const form = new FormData();
+    form.set('_csrf', maria.session!.csrfToken);
+    form.set('category', 'form');
+    form.set('description', 'Scanned referral letter');
+    form.append('file', new Blob([big], { type: 'application/pdf' }), 'big.pdf');
+    const res = await maria.request('/documents', { method: 'POST', headers: { accept: 'text/html' }, body: form });
+    const html = await res.text();
+    assert.equal(res.status, 422, html.slice(0, 300));
+    assert.match(html, /big\.pdf/);
+    assert.match(html, /5 MB/);
+    assert.match(html, /value="Scanned referral letter"/);
+    assert.equal(await uploads(), before, 'nothing was taken');
+  });
 });
