@@ -162,13 +162,12 @@ export class Outbox {
       writes.map(async ({ row: r, kind, result, originThread }): Promise<LocalWrite> => {
         const payload = await this.s.cipher.decryptJson<Payload>(r.payload);
         const created = new Date(r.createdAt);
-        const threadId = kind === 'message' ? `${LOCAL_THREAD_PREFIX}${r.id}` : kind === 'reply' ? (payload as { threadId: string }).threadId : undefined;
-        const ehrThreadId = r.ehrThreadId ?? originThread ?? (threadId && !threadId.startsWith(LOCAL_THREAD_PREFIX) ? threadId : undefined);
+        const replyTo = payload.kind === 'reply' && !payload.threadId.startsWith(LOCAL_THREAD_PREFIX) ? payload.threadId : undefined;
+        const ehrThreadId = r.ehrThreadId ?? originThread ?? replyTo;
         return {
           id: r.id,
           kind,
           status: r.status,
-          ...(threadId ? { threadId } : {}),
           ...(ehrThreadId ? { ehrThreadId } : {}),
           createdAt: created.toISOString(),
           ...(r.deliveredAt ? { deliveredAt: new Date(r.deliveredAt).toISOString() } : {}),

@@ -73,8 +73,6 @@ export interface LocalWrite {
   id: string;
   kind: OutboxKind;
   status: OutboxStatus;
-  /** Local (`local-…`) or EHR thread id, for messages and replies. */
-  threadId?: string;
   /** The EHR's thread header id once the thread exists there. */
   ehrThreadId?: string;
   createdAt: string;

@@ -17,6 +17,7 @@ import { countHeld, hiddenWithThread } from '../policy/thread-visibility.js';
 import { released } from './released.js';
 import { releaseChoices, saveReleaseChoices, type ReleaseChoices, type ReleaseChoicesPatch } from './release-choices.js';
 import type { SeenViewer } from './seen-marks.js';
+import { LOCAL_THREAD_PREFIX } from '../outbox/types.js';
 import { APPOINTMENT_WRITES, appointmentWritesToOpen, ehrCopies, localMessagesAsCommunications, localThreadsInEhr, localRequestsAsAppointments, localUploads, shownByEhr, THREAD_WRITES, uploadsToOpen, withCancellations } from './local-writes.js';
 import type {
   Portal,
@@ -134,7 +135,7 @@ export class PortalService implements Portal {
     visible.push(...localMessagesAsCommunications(local, call.session, copies, moved, call.view.locale));
     // A message in a hidden conversation is hidden with it, from the EHR or written here.
     const withThread = hiddenWithThread(visible, withheld);
-    for (const [id, by] of withThread) if (!id.startsWith('local-')) decisions.set(`Communication/${id}`, decisions.get(`Communication/${by}`)!);
+    for (const [id, by] of withThread) if (!id.startsWith(LOCAL_THREAD_PREFIX)) decisions.set(`Communication/${id}`, decisions.get(`Communication/${by}`)!);
     const comms = withThread.size === 0 ? visible : visible.filter((c) => !withThread.has(c.id!));
     // What is held for the viewer is counted, never shown; what is hidden from them is not even counted.
     const pending = new Set([...withheld].filter((id) => decisions.get(`Communication/${id}`)?.presence === 'pending'));

@@ -12,8 +12,8 @@ function write(over: Partial<LocalWrite> & Pick<LocalWrite, 'id' | 'payload'>): 
   return { kind: over.payload.kind, status: 'sending', createdAt: '2026-11-30T10:00:00.000Z', overdue: false, result: {}, author, ...over };
 }
 const message = (id: string, over: Partial<LocalWrite> = {}) =>
-  write({ id, threadId: `local-${id}`, payload: { kind: 'message', purpose: 'other', subject: 'Parking', body: 'Is there parking?', attachments: [] }, ...over });
-const reply = (id: string, threadId: string, over: Partial<LocalWrite> = {}) => write({ id, threadId, payload: { kind: 'reply', threadId, body: `reply ${id}`, attachments: [] }, ...over });
+  write({ id, payload: { kind: 'message', purpose: 'other', subject: 'Parking', body: 'Is there parking?', attachments: [] }, ...over });
+const reply = (id: string, threadId: string, over: Partial<LocalWrite> = {}) => write({ id, payload: { kind: 'reply', threadId, body: `reply ${id}`, attachments: [] }, ...over });
 const ehr = (id: string, partOf?: string): Communication => ({ resourceType: 'Communication', id, status: 'completed', ...(partOf ? { partOf: [{ reference: `Communication/${partOf}` }] } : {}) });
 const partOf = (c: Communication) => c.partOf?.[0]?.reference;
 /** The EHR's copy of a write's part, carrying the write identifier delivery gave it. */
