@@ -92,9 +92,10 @@ function send(ctx: Context, r: Req, active: NavKey | null, page: PageContent, st
  */
 interface Accepted {
   notice: string | null;
+  /** Drafts to clear, on the page and on its outage page alike. */
   clearDrafts?: string[];
-  /** What the outage page can still offer: a form whose write is taken without the EHR. */
-  stillHere?: SafeHtml;
+  /** What the outage page can still offer: a form whose write is taken without the EHR (built only then). */
+  stillHere?: () => SafeHtml;
 }
 
 /** Runs a page; an EHR outage becomes a page in the layout instead of a bare error page. */
@@ -107,10 +108,10 @@ async function page(
 ): Promise<void> {
   try {
     const p = await build();
-    send(ctx, r, active, p, p.status ?? 200, p.clearDrafts);
+    send(ctx, r, active, p, p.status ?? 200, p.clearDrafts ?? accepted?.clearDrafts);
   } catch (e) {
     if (isAppError(e) && e.code === 'ehr_unavailable') {
-      send(ctx, r, active, renderEhrDown(r.rc, r.chrome, { accepted: accepted?.notice ?? null, ...(accepted?.stillHere ? { stillHere: accepted.stillHere } : {}) }), 503, accepted?.clearDrafts);
+      send(ctx, r, active, renderEhrDown(r.rc, r.chrome, { accepted: accepted?.notice ?? null, ...(accepted?.stillHere ? { stillHere: accepted.stillHere() } : {}) }), 503, accepted?.clearDrafts);
       return;
     }
     throw e;
@@ -338,20 +339,18 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
     const threadId = idParam(ctx, 'threadId');
     const sent = str(ctx.query.sent);
     const clearDrafts = sent === 'new' ? ['compose'] : sent === 'reply' ? [`reply-${threadId}`] : undefined;
+    const opts = portal.messagingOptions(r.call);
+    const noReply = { body: '', errors: {} };
     await page(
       ctx,
       r,
       'messages',
-      async () => {
-        const thread = await portal.thread(r.call, threadId);
-        const p = renderThread(r.rc, r.chrome, thread, portal.messagingOptions(r.call), { body: '', errors: {} }, sent === 'new' || sent === 'reply');
-        return { ...p, ...(clearDrafts ? { clearDrafts } : {}) };
-      },
+      async () => renderThread(r.rc, r.chrome, await portal.thread(r.call, threadId), opts, noReply, clearDrafts !== undefined),
       {
         notice: clearDrafts ? r.rc.t.messageSent : null,
         ...(clearDrafts ? { clearDrafts } : {}),
         // A reply into a conversation started here is taken without the EHR (one in the EHR's own needs it to check the thread).
-        ...(threadId.startsWith(LOCAL_THREAD_PREFIX) ? { stillHere: replySection(r.rc, r.chrome, threadId, portal.messagingOptions(r.call), { body: '', errors: {} }) } : {}),
+        ...(threadId.startsWith(LOCAL_THREAD_PREFIX) ? { stillHere: () => replySection(r.rc, r.chrome, threadId, opts, noReply) } : {}),
       },
     );
   });
@@ -390,10 +389,7 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
       ctx,
       r,
       'appointments',
-      async () => {
-        const list = r.chrome.features.appointments.read ? await portal.appointments(r.call) : null;
-        return { ...renderAppointments(r.rc, r.chrome, list, notice), ...(clearDrafts ? { clearDrafts } : {}) };
-      },
+      async () => renderAppointments(r.rc, r.chrome, r.chrome.features.appointments.read ? await portal.appointments(r.call) : null, notice),
       notice ? { notice, ...(clearDrafts ? { clearDrafts } : {}) } : undefined,
     );
   });
@@ -519,16 +515,13 @@ export function uiRoutes(s: AppServices, g: Guards, portal: Portal): Router {
   // ---- documents ----
   const documentsPage = async (ctx: Context, r: Req, values: UploadValues, errors: FormErrors, status = 200) => {
     const notice = str(ctx.query.done) === 'uploaded' ? r.rc.t.uploadSent : null;
+    const upload = { limits: portal.messagingOptions(r.call), values, errors };
     await page(
       ctx,
       r,
       'documents',
-      async () => {
-        const list = r.chrome.features.documents.read ? await portal.documents(r.call) : null;
-        const limits = portal.messagingOptions(r.call);
-        return { ...renderDocuments(r.rc, r.chrome, list, { limits, values, errors }, notice), status };
-      },
-      { notice, stillHere: uploadSection(r.rc, r.chrome, { limits: portal.messagingOptions(r.call), values, errors }) },
+      async () => ({ ...renderDocuments(r.rc, r.chrome, r.chrome.features.documents.read ? await portal.documents(r.call) : null, upload, notice), status }),
+      { notice, stillHere: () => uploadSection(r.rc, r.chrome, upload) },
     );
   };
 
